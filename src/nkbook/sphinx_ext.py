@@ -1,0 +1,88 @@
+"""Sphinx extension of the book (listed in ``_config.yml`` under ``sphinx: extra_extensions``).
+
+* The version: read from the package, shown in the footer of every page, and given to
+  Sphinx as ``version``/``release``, so ``_config.yml`` never repeats it.
+* The chart library: vega, vega-lite and vega-embed written once into the book's static
+  files from the vl-convert package (no CDN), with the charts' stylesheet.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import __version__
+from .charts import BUNDLE_FILE, javascript_bundle
+
+CSS_FILE = "nkbook.css"
+CSS = """\
+.nkb-chart { width: 100%; margin: 1.5rem 0; }
+.nkb-chart-view { width: 100%; }
+.nkb-chart-fallback svg { max-width: 100%; height: auto; }
+.nkb-chart.nkb-drawn .nkb-chart-fallback { display: none; }
+.nkb-caption { font-size: 0.9rem; color: #333; margin-top: 0.4rem; }
+.nkb-version { font-size: 0.85rem; }
+#vg-tooltip-element { font-family: Liberation Sans, Arial, Helvetica, sans-serif; }
+"""
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def _config_inited(app, config) -> None:
+    config.version = config.release = __version__
+    footer = f'<p class="nkb-version">Version {__version__}.</p>'
+    options = dict(config.html_theme_options or {})
+    options["extra_footer"] = footer + options.get("extra_footer", "")
+    config.html_theme_options = options
+    static = Path(app.outdir).parent / ".nkbook-static"
+    static.mkdir(parents=True, exist_ok=True)
+    _write_if_changed(static / BUNDLE_FILE, javascript_bundle())
+    _write_if_changed(static / CSS_FILE, CSS)
+    config.html_static_path = [*config.html_static_path, str(static)]
+
+
+def setup(app):
+    app.connect("config-inited", _config_inited)
+    app.add_js_file(BUNDLE_FILE)
+    app.add_css_file(CSS_FILE)
+    app.add_directive("nkbook-bibtex", _bibtex_directive())
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def bibtex_from_citation_cff(path: Path) -> str:
+    """The book's BibTeX entry, made from ``CITATION.cff`` (its one source)."""
+    import yaml
+
+    cff = yaml.safe_load(path.read_text(encoding="utf-8"))
+    authors = " and ".join(
+        "{" + a["name"] + "}" if "name" in a else f"{a['family-names']}, {a['given-names']}" for a in cff["authors"]
+    )
+    key = "dprk_russia_book_" + cff["version"].replace(".", "_")
+    return (
+        f"@software{{{key},\n"
+        f"  author = {{{authors}}},\n"
+        f"  title = {{{{{cff['title']}}}}},\n"
+        f"  version = {{{cff['version']}}},\n"
+        f"  url = {{{cff['repository-code']}}},\n"
+        f"  note = {{Code: MIT licence; text and data: CC BY 4.0}},\n"
+        f"}}"
+    )
+
+
+def _bibtex_directive():
+    from docutils import nodes
+    from sphinx.util.docutils import SphinxDirective
+
+    class NkbookBibtex(SphinxDirective):
+        """``{nkbook-bibtex}``: the BibTeX entry of the book, from CITATION.cff."""
+
+        def run(self):
+            path = Path(self.env.srcdir) / "CITATION.cff"
+            self.env.note_dependency(str(path))
+            text = bibtex_from_citation_cff(path)
+            block = nodes.literal_block(text, text)
+            block["language"] = "bibtex"
+            return [block]
+
+    return NkbookBibtex

@@ -1,0 +1,39 @@
+"""Numbers and dates in the prose: computed in the notebook, glued into the text.
+
+``glue_md`` stores a value as Markdown, so that ``{glue:md}`name``` puts it in a sentence
+without the quotes a plain string's repr would carry.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import Markdown
+from myst_nb import glue
+
+
+def day(value) -> str:
+    """``30 March 2018``: the form dates take in the book's prose."""
+    ts = pd.Timestamp(value)
+    return f"{ts.day} {ts.strftime('%B %Y')}"
+
+
+def number(value, decimals: int = 0) -> str:
+    """``1,234``: thousands separated by commas."""
+    return f"{value:,.{decimals}f}"
+
+
+def glue_md(name: str, value) -> None:
+    """Glue ``value`` for ``{glue:md}`name``` (integers get thousands separators)."""
+    if isinstance(value, bool):
+        text = str(value)
+    elif isinstance(value, int) or (hasattr(value, "is_integer") and float(value).is_integer()):
+        text = number(int(value))
+    else:
+        text = str(value)
+    glue(name, Markdown(text), display=False)
+
+
+def show_table(frame: pd.DataFrame):
+    """A table as plain HTML without the index (pandas' Styler writes random ids; this does not)."""
+    from IPython.display import HTML
+
+    return HTML(frame.to_html(index=False, border=0, classes="table nkb-table", na_rep="–"))
