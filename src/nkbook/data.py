@@ -61,10 +61,12 @@ def _frictionless_problems(desc: dict, file: str) -> list[Problem]:
     for task in report.tasks:
         for err in task.errors:
             row = getattr(err, "row_number", None)
+            cell = getattr(err, "cell", None)
+            detail = getattr(err, "note", "") or err.message
             problems.append(
                 Problem(
                     file,
-                    f"{err.type}: {err.note}" if getattr(err, "note", "") else err.message,
+                    f"{err.type}: " + (f'cell "{cell}": ' if cell is not None else "") + detail,
                     row=row - 1 if row else None,  # frictionless counts the header as row 1
                     field=getattr(err, "field_name", None),
                 )

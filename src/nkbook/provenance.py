@@ -67,7 +67,7 @@ def check_bibliography(path: Path | None = None) -> list[Problem]:
         date = entry.fields.get("date", "")
         if date and not ISO_DATE.match(date):
             problems.append(Problem(here, f"date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD", field="date"))
-        if date and entry.fields.get("year") and entry.fields["year"] != (date if date == "n.d." else date[:4]):
+        elif date and entry.fields.get("year") and entry.fields["year"] != (date if date == "n.d." else date[:4]):
             problems.append(Problem(here, f"year {entry.fields['year']} disagrees with date {date}", field="year"))
         urldate = entry.fields.get("urldate", "")
         if urldate and not FULL_DATE.match(urldate):

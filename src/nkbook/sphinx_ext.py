@@ -4,6 +4,7 @@
   Sphinx as ``version``/``release``, so ``_config.yml`` never repeats it.
 * The chart library: vega, vega-lite and vega-embed written once into the book's static
   files from the vl-convert package (no CDN), with the charts' stylesheet.
+* No Thebe: its scripts are dropped from every page (see ``_drop_thebe``).
 """
 from __future__ import annotations
 
@@ -42,8 +43,25 @@ def _config_inited(app, config) -> None:
     config.html_static_path = [*config.html_static_path, str(static)]
 
 
+def _is_thebe(asset) -> bool:
+    return "thebe" in str(asset).lower() or "thebe" in str(getattr(asset, "attributes", {}).get("body", "")).lower()
+
+
+def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
+    """Remove sphinx-thebe's scripts and stylesheet from every page.
+
+    Jupyter Book 1 registers sphinx-thebe twice, so its inline ``const THEBE_JS_URL`` is
+    declared twice and raises a script error on every page; and Thebe (live code cells) needs a
+    kernel server on the network, which an offline book cannot offer. The book disables it.
+    """
+    for key in ("script_files", "css_files"):
+        if key in context:
+            context[key] = [asset for asset in context[key] if not _is_thebe(asset)]
+
+
 def setup(app):
     app.connect("config-inited", _config_inited)
+    app.connect("html-page-context", _drop_thebe)
     app.add_js_file(BUNDLE_FILE)
     app.add_css_file(CSS_FILE)
     app.add_directive("nkbook-bibtex", _bibtex_directive())

@@ -1,0 +1,48 @@
+# The README's two commands are `make book` and `make test`; everything else is a step of them
+# or a maintainer's tool. Each target creates the environment first if it is missing or stale.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: book test data data-check notebooks lock system-deps clean
+
+$(STAMP): requirements.lock requirements-nodeps.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-nodeps.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+## make book: the HTML book in _build/html (chapters executed; warnings are errors)
+book: $(STAMP)
+	$(BIN)/python -m nkbook.book
+
+## make test: everything CI runs: data, unit and bad-input tests, every notebook under nbval
+## (strict), the book build, and the offline browser test of every page
+test: $(STAMP) system-deps book
+	$(BIN)/python -m pytest
+
+## make data: rebuild derived tables from ../shared/data/snapshots, validate, refresh datapackage.json
+data: $(STAMP)
+	$(BIN)/python -m nkbook.builders
+
+## make notebooks: re-execute the chapters and store their outputs (after changing data or code)
+notebooks: $(STAMP)
+	$(BIN)/python -m nkbook.notebooks
+
+## make lock: re-resolve requirements.in into requirements.lock and environment.yml
+lock: $(STAMP)
+	$(BIN)/pip-compile --quiet --no-header --strip-extras --allow-unsafe --no-emit-find-links \
+	  --no-emit-index-url --no-emit-trusted-host --output-file requirements.lock requirements.in
+	$(BIN)/python tools/write_environment_yml.py
+
+## system-deps: Debian's Chromium for the browser test, and the font the stored chart SVGs were drawn with
+system-deps:
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q "Liberation Sans"; then :; \
+	else echo "installing Debian packages: chromium fonts-liberation"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium fonts-liberation fontconfig >/dev/null; fi
+
+clean:
+	rm -rf _build

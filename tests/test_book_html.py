@@ -1,0 +1,73 @@
+"""The built book (``_build/html``): version on every page, nothing loaded from the network."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import nkbook
+from conftest import ROOT
+from nkbook.charts import BUNDLE_FILE
+from nkbook.provenance import sources
+
+HTML = ROOT / "_build" / "html"
+pytestmark = pytest.mark.skipif(not (HTML / "index.html").is_file(), reason="no built book: run `make book` first")
+NETWORK_LOAD = re.compile(r"""<script[^>]+src=["']https?://|<link[^>]+href=["']https?://[^"']+\.css|<img[^>]+src=["']https?://""")
+
+
+def is_redirect(page) -> bool:
+    return page.read_text(encoding="utf-8").startswith('<meta http-equiv="Refresh"')
+
+
+def pages():
+    return sorted(p for p in HTML.rglob("*.html") if "_static" not in p.parts and not is_redirect(p))
+
+
+def test_every_chapter_page_was_built():
+    built = {str(p.relative_to(HTML)) for p in pages()}
+    assert {"book/intro.html", "book/sanctions.html", "book/data-notes.html", "book/how-to-cite.html",
+            "book/execution.html", "book/references.html"} <= built
+
+
+@pytest.mark.parametrize("page", pages(), ids=lambda p: str(p.relative_to(HTML)) if hasattr(p, "relative_to") else p)
+def test_page_shows_version_and_loads_nothing_from_the_network(page):
+    text = page.read_text(encoding="utf-8")
+    assert f'<p class="nkb-version">Version {nkbook.__version__}.</p>' in text
+    assert not NETWORK_LOAD.search(text)
+    assert "THEBE_JS_URL" not in text
+    assert f"_static/{BUNDLE_FILE}" in text
+
+
+def test_chart_library_ships_once():
+    bundle = HTML / "_static" / BUNDLE_FILE
+    assert bundle.stat().st_size > 500_000
+    assert len(list(HTML.rglob(BUNDLE_FILE))) == 1
+    assert "cdn.jsdelivr" not in (HTML / "book" / "sanctions.html").read_text(encoding="utf-8")
+
+
+def test_every_chart_has_alt_text_and_a_static_fallback():
+    text = (HTML / "book" / "sanctions.html").read_text(encoding="utf-8")
+    figures = re.findall(r'<figure class="nkb-chart" id="(nkb-[0-9a-f]{16})">(.*?)</figure>', text, re.S)
+    assert len(figures) == 5
+    for _, body in figures:
+        assert re.search(r'<div class="nkb-chart-view" role="img" aria-label="[^"]{40,}"', body)
+        assert '<div class="nkb-chart-fallback"><svg role="img" aria-label=' in body
+        assert '<figcaption class="nkb-caption">' in body and "Source" in body
+
+
+def test_glued_numbers_reach_the_prose():
+    text = re.sub(r"<[^>]+>", "", (HTML / "book" / "sanctions.html").read_text(encoding="utf-8"))
+    text = re.sub(r"\s+", " ", text)
+    assert "The list holds 155 entries: 80 individuals and 75 entities" in text
+    assert "On 18 August 2021 the SDN list held 414 entries under DPRK programs; on 3 May 2024, 484." in text
+
+
+def test_references_page_lists_every_source():
+    text = (HTML / "book" / "references.html").read_text(encoding="utf-8")
+    for key, source in sources().items():
+        assert source.url.replace("&", "&amp;") in text, key
+
+
+def test_how_to_cite_gives_the_version():
+    text = (HTML / "book" / "how-to-cite.html").read_text(encoding="utf-8")
+    assert nkbook.__version__ in text and "@software" in text

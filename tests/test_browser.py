@@ -1,0 +1,118 @@
+"""Every page of the built book, opened in headless Chromium with the network refused.
+
+Checks, page by page: no request leaves the machine (the book is served on 127.0.0.1 and any
+other request is recorded and aborted; Chromium's resolver maps every other host to nothing as
+a second line), no script error, and every chart container was drawn by vega-embed (an SVG or
+canvas inside ``.nkb-chart-view``, not only the static fallback). One chart is hovered to show
+that its tooltip names a source.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import ROOT
+
+HTML = ROOT / "_build" / "html"
+CHROMIUM = Path("/usr/bin/chromium")
+
+pytestmark = pytest.mark.browser
+if not (HTML / "index.html").is_file():
+    pytestmark = [pytest.mark.browser, pytest.mark.skip(reason="no built book: run `make book` first (`make test` does)")]
+playwright = pytest.importorskip("playwright.sync_api")
+
+
+def pages() -> list[str]:
+    return sorted(str(p.relative_to(HTML)) for p in HTML.rglob("*.html") if "_static" not in p.parts)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    handler = functools.partial(QuietHandler, directory=str(HTML))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is not installed: `make system-deps` installs it")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
+        )
+        yield b
+        b.close()
+
+
+def open_page(browser, server, page_path):
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, service_workers="block")
+    outside, errors = [], []
+    local = urlsplit(server).netloc
+
+    def route(r):
+        parts = urlsplit(r.request.url)
+        if parts.scheme in ("data", "blob") or parts.netloc == local:
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: None if urlsplit(r.url).netloc != local else errors.append(f"failed: {r.url}"))
+    page.goto(f"{server}/{page_path}", wait_until="load")
+    return context, page, outside, errors
+
+
+@pytest.mark.parametrize("page_path", pages())
+def test_page_draws_its_charts_offline(browser, server, page_path):
+    context, page, outside, errors = open_page(browser, server, page_path)
+    try:
+        n_charts = page.locator(".nkb-chart").count()
+        if n_charts:
+            page.wait_for_function(
+                "n => document.querySelectorAll('.nkb-chart.nkb-drawn').length === n", arg=n_charts, timeout=30_000)
+        drawn = page.evaluate(
+            "() => [...document.querySelectorAll('.nkb-chart')].map(f => "
+            "f.querySelectorAll('.nkb-chart-view svg, .nkb-chart-view canvas').length)")
+        assert all(n > 0 for n in drawn), f"{page_path}: charts not drawn: {drawn}"
+        page.wait_for_timeout(300)  # let late requests show
+        assert outside == [], f"{page_path} tried to reach the network: {outside}"
+        assert errors == [], f"{page_path}: {errors}"
+    finally:
+        context.close()
+
+
+def test_the_sanctions_chapter_has_its_charts(browser, server):
+    context, page, outside, errors = open_page(browser, server, "book/sanctions.html")
+    try:
+        assert page.locator(".nkb-chart").count() == 5
+        page.wait_for_function("() => document.querySelectorAll('.nkb-chart.nkb-drawn').length === 5", timeout=30_000)
+        # Hovering a mark shows a tooltip that names the source.
+        first = page.locator(".nkb-chart").first
+        first.scroll_into_view_if_needed()
+        mark = first.locator(".nkb-chart-view svg path.mark-symbol, .nkb-chart-view svg .mark-symbol path").first
+        mark.hover(force=True)
+        tooltip = page.locator("#vg-tooltip-element")
+        tooltip.wait_for(state="visible", timeout=10_000)
+        assert "Source" in tooltip.inner_text()
+    finally:
+        context.close()
