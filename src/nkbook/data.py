@@ -17,7 +17,7 @@ import pandas as pd
 from frictionless import Resource
 
 from .errors import DataError, Problem
-from .paths import data_dir, project_root
+from .paths import data_dir, relative
 from .provenance import sources
 
 PACKAGE_FILE = "datapackage.json"
@@ -34,7 +34,7 @@ def package() -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise DataError([Problem(_rel(path), f"cannot read the data package: {exc}")]) from exc
+        raise DataError([Problem(relative(path), f"cannot read the data package: {exc}")]) from exc
 
 
 def resource_names() -> list[str]:
@@ -45,17 +45,10 @@ def resource(name: str) -> dict:
     for res in package()["resources"]:
         if res["name"] == name:
             return res
-    raise KeyError(f"no table named {name!r} in {_rel(package_path())}; tables: {', '.join(resource_names())}")
+    raise KeyError(f"no table named {name!r} in {relative(package_path())}; tables: {', '.join(resource_names())}")
 
 
-def _rel(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(project_root()))
-    except (ValueError, FileNotFoundError):
-        return str(path)
-
-
-def _frictionless_problems(desc: dict, file: str) -> list[Problem]:
+def frictionless_problems(desc: dict, file: str) -> list[Problem]:
     report = Resource.from_descriptor(desc, basepath=str(data_dir())).validate()
     problems = []
     for task in report.tasks:
@@ -76,7 +69,7 @@ def _frictionless_problems(desc: dict, file: str) -> list[Problem]:
     return problems
 
 
-def _source_problems(desc: dict, file: str, frame: pd.DataFrame) -> list[Problem]:
+def source_problems(desc: dict, file: str, frame: pd.DataFrame) -> list[Problem]:
     """Every row names a source (``source_id``), and every ``*source_id`` value is in the bibliography."""
     if "source_id" not in frame.columns:
         return [Problem(file, "has no source_id column: every row must name its source", field="source_id")]
@@ -93,13 +86,13 @@ def validate(name: str) -> list[Problem]:
     """Every problem of one table: schema, key, hash, byte count, sources."""
     desc = resource(name)
     path = data_dir() / desc["path"]
-    file = _rel(path)
+    file = relative(path)
     if not path.is_file():
         return [Problem(file, f"the file of table {name!r} is missing")]
-    problems = _frictionless_problems(desc, file)
+    problems = frictionless_problems(desc, file)
     if not any(p.row is None and "label" in p.message for p in problems):
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-        problems += _source_problems(desc, file, raw)
+        problems += source_problems(desc, file, raw)
     return problems
 
 

@@ -15,9 +15,9 @@ import pandas as pd
 
 from .builders import SnapshotError, csv_bytes, write_bytes_atomic
 from .builders.registry import DERIVED
-from .data import _frictionless_problems, _rel, _source_problems, package, package_path
+from .data import frictionless_problems, package, package_path, source_problems
 from .errors import Problem
-from .paths import data_dir, snapshots_dir
+from .paths import data_dir, relative, snapshots_dir
 from .provenance import sources
 
 
@@ -70,14 +70,14 @@ def refresh_package() -> list[Problem]:
     new = copy.deepcopy(pkg)
     for res in new["resources"]:
         path = data_dir() / res["path"]
-        file = _rel(path)
+        file = relative(path)
         if not path.is_file():
             problems.append(Problem(file, f"the file of table {res['name']!r} is missing"))
             continue
         bare = {k: v for k, v in res.items() if k not in ("bytes", "hash")}
-        problems += _frictionless_problems(bare, file)
+        problems += frictionless_problems(bare, file)
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-        problems += _source_problems(res, file, raw)
+        problems += source_problems(res, file, raw)
         res["bytes"], res["hash"] = file_stats(path)
         res["sources"] = _source_entries(raw)
     if not problems:

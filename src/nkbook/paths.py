@@ -45,3 +45,11 @@ def shared_dir() -> Path:
 
 def snapshots_dir() -> Path:
     return shared_dir() / "data" / "snapshots"
+
+
+def relative(path: Path) -> str:
+    """A path as error messages show it: relative to the project root where it lies inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(project_root()))
+    except (ValueError, FileNotFoundError):
+        return str(path)

@@ -16,7 +16,7 @@ from pybtex.database import parse_file
 from pybtex.scanner import PybtexError
 
 from .errors import DataError, Problem
-from .paths import bibliography_path, project_root
+from .paths import bibliography_path, relative
 
 REQUIRED_FIELDS = ("title", "howpublished", "year", "date", "url", "urldate")
 ISO_DATE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?|n\.d\.)$")  # n.d.: no date shown by the source
@@ -36,13 +36,6 @@ class Source:
     keep_reason: str
 
 
-def _relative(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(project_root()))
-    except (ValueError, FileNotFoundError):
-        return str(path)
-
-
 def _plain(text: str) -> str:
     """BibTeX braces protect capitals and corporate names; readers do not need them."""
     return re.sub(r"\s+", " ", text.replace("{", "").replace("}", "")).strip()
@@ -51,7 +44,7 @@ def _plain(text: str) -> str:
 def check_bibliography(path: Path | None = None) -> list[Problem]:
     """Every entry has what a reader needs to find the source again."""
     path = path or bibliography_path()
-    name = _relative(path)
+    name = relative(path)
     try:
         bib = parse_file(str(path), bib_format="bibtex")
     except (OSError, PybtexError) as exc:

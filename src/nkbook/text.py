@@ -5,6 +5,8 @@ without the quotes a plain string's repr would carry.
 """
 from __future__ import annotations
 
+import numbers
+
 import pandas as pd
 from IPython.display import Markdown
 from myst_nb import glue
@@ -23,12 +25,7 @@ def number(value, decimals: int = 0) -> str:
 
 def glue_md(name: str, value) -> None:
     """Glue ``value`` for ``{glue:md}`name``` (integers get thousands separators)."""
-    if isinstance(value, bool):
-        text = str(value)
-    elif isinstance(value, int) or (hasattr(value, "is_integer") and float(value).is_integer()):
-        text = number(int(value))
-    else:
-        text = str(value)
+    text = number(int(value)) if isinstance(value, numbers.Integral) and not isinstance(value, bool) else str(value)
     glue(name, Markdown(text), display=False)
 
 
