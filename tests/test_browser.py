@@ -27,8 +27,14 @@ if not (HTML / "index.html").is_file():
 playwright = pytest.importorskip("playwright.sync_api")
 
 
-def pages() -> list[str]:
-    return sorted(str(p.relative_to(HTML)) for p in HTML.rglob("*.html") if "_static" not in p.parts)
+def is_redirect(path: Path) -> bool:
+    return path.read_text(encoding="utf-8").startswith('<meta http-equiv="Refresh"')
+
+
+def pages(redirects: bool = False) -> list[str]:
+    """The book's pages; with ``redirects``, only the stubs that forward elsewhere (index.html)."""
+    found = [p for p in HTML.rglob("*.html") if "_static" not in p.parts] if HTML.is_dir() else []
+    return sorted(str(p.relative_to(HTML)) for p in found if is_redirect(p) == redirects)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -97,6 +103,18 @@ def test_page_draws_its_charts_offline(browser, server, page_path):
         page.wait_for_timeout(300)  # let late requests show
         assert outside == [], f"{page_path} tried to reach the network: {outside}"
         assert errors == [], f"{page_path}: {errors}"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("page_path", pages(redirects=True))
+def test_redirect_lands_on_a_page(browser, server, page_path):
+    context, page, outside, errors = open_page(browser, server, page_path)
+    try:
+        page.wait_for_url("**/book/intro.html", timeout=10_000)
+        page.wait_for_load_state("load")
+        assert page.locator("h1").first.inner_text().startswith("North Korea and Russia")
+        assert outside == [] and errors == []
     finally:
         context.close()
 
