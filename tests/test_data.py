@@ -13,7 +13,7 @@ from nkbook.data import load, package, resource, resource_names, validate
 def test_every_table_validates():
     assert resource_names() == [
         "unsc_dprk_actions", "un_1718_designations", "ofac_dprk_sdn_entries",
-        "us_dprk_russia_designations", "petroleum_supply",
+        "us_dprk_russia_designations", "petroleum_supply", "missile_tests",
     ]
     for name in resource_names():
         assert validate(name) == [], name
@@ -115,3 +115,24 @@ def test_unknown_table_names_the_known_ones():
 def test_make_data_reproduces_committed_tables_byte_for_byte(name):
     committed = (ROOT / "data" / resource(name)["path"]).read_bytes()
     assert csv_bytes(DERIVED[name](SNAPSHOTS)) == committed
+
+
+def test_missile_tests_known_values():
+    m = load("missile_tests")
+    assert len(m) == 339
+    per_year = m.groupby(m["launch_date"].dt.year).size()
+    assert per_year.loc[[2017, 2019, 2022, 2023, 2024]].tolist() == [21, 27, 69, 33, 41]
+    assert m["launch_date"].min() == pd.Timestamp("1984-04-09") and m["launch_date"].max() == pd.Timestamp("2026-04-18")
+    assert bool((m["preliminary"] == (m["launch_date"] >= pd.Timestamp("2025-01-01"))).all())
+    assert int(m["preliminary"].sum()) == 36
+    assert (m["date_precision"] == "month").sum() == 8
+    first = m.iloc[0]
+    assert (first["missile_name"], first["missile_type"], first["outcome"]) == ("Scud-B", "SRBM", "success")
+
+
+@needs_shared
+def test_missile_tests_agree_with_the_original_cns_file():
+    """The visualisation's copy holds the same launches to April 2023 as the database's own file."""
+    original = pd.read_csv(SNAPSHOTS / "cns-missile-tests" / "cns_database_to_2023-04.csv", encoding="latin-1")
+    m = load("missile_tests")
+    assert (m["launch_date"] <= pd.Timestamp("2023-04-12")).sum() == len(original) == 245

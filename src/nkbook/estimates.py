@@ -1,0 +1,71 @@
+"""Estimates as their sources state them: a point, a range, or a floor ("at least", "more than").
+
+The troop, casualty and munitions tables keep each estimate in ``figure_low``, ``figure_high``
+and ``figure_point`` with the source's ``qualifier``. Charts and prose need, for each, a lower
+and an upper bound and a label that keeps the source's wording; this module derives them in one
+place, so that a floor is never drawn or summed as if it were a point.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+#: Qualifiers that make a figure a floor: the true number may be anything above it.
+FLOOR_WORDS = ("at least", "more than", "over", "over ", "upwards of", "in excess of", "no fewer than", ">")
+#: Qualifiers that make a figure a ceiling.
+CEILING_WORDS = ("up to", "as many as", "at most", "fewer than", "less than", "nearly", "almost")
+
+
+def _is(qualifier, words) -> bool:
+    q = "" if pd.isna(qualifier) else str(qualifier).strip().lower()
+    return any(q.startswith(w) for w in words)
+
+
+def bounds(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``lower``, ``upper`` (NA where open), ``kind`` (point, range, floor, ceiling) and ``label``.
+
+    A row with only ``figure_low`` is a floor whatever its qualifier: the research tables put
+    "at least / more than" figures there.
+    """
+    out = frame.copy()
+    low, high, point = out["figure_low"], out["figure_high"], out["figure_point"]
+    kinds, lowers, uppers, labels = [], [], [], []
+    for lo, hi, pt, q in zip(low, high, point, out["qualifier"]):
+        q_text = "" if pd.isna(q) else str(q).strip()
+        if pd.notna(lo) and pd.notna(hi):
+            kind, lower, upper = "range", lo, hi
+            label = f"{q_text} {lo:,.0f}–{hi:,.0f}".strip()
+        elif pd.notna(lo):
+            kind, lower, upper = "floor", lo, pd.NA
+            label = f"{q_text or 'at least'} {lo:,.0f}"
+        elif pd.notna(pt) and _is(q, FLOOR_WORDS):
+            kind, lower, upper = "floor", pt, pd.NA
+            label = f"{q_text} {pt:,.0f}"
+        elif pd.notna(pt) and _is(q, CEILING_WORDS):
+            kind, lower, upper = "ceiling", pd.NA, pt
+            label = f"{q_text} {pt:,.0f}"
+        elif pd.notna(pt):
+            kind, lower, upper = "point", pt, pt
+            label = f"{q_text} {pt:,.0f}".strip()
+        else:
+            kind, lower, upper, label = "none", pd.NA, pd.NA, q_text or "no figure"
+        kinds.append(kind)
+        lowers.append(lower)
+        uppers.append(upper)
+        labels.append(label)
+    out["kind"] = kinds
+    out["lower"] = pd.array(lowers, dtype="Float64")
+    out["upper"] = pd.array(uppers, dtype="Float64")
+    out["label"] = labels
+    out["shown"] = out["lower"].fillna(out["upper"])  # the value a mark is drawn at
+    return out
+
+
+def problems(frame: pd.DataFrame) -> list[str]:
+    """Ranges whose low exceeds their high, and rows with a range and a point at once."""
+    found = []
+    for i, (lo, hi, pt) in enumerate(zip(frame["figure_low"], frame["figure_high"], frame["figure_point"]), start=1):
+        if pd.notna(lo) and pd.notna(hi) and lo > hi:
+            found.append(f"row {i}: figure_low {lo} > figure_high {hi}")
+        if pd.notna(pt) and (pd.notna(lo) or pd.notna(hi)):
+            found.append(f"row {i}: both a point and a range/floor")
+    return found
