@@ -13,7 +13,8 @@ from nkbook.data import load, package, resource, resource_names, validate
 def test_every_table_validates():
     assert resource_names() == [
         "unsc_dprk_actions", "un_1718_designations", "ofac_dprk_sdn_entries",
-        "us_dprk_russia_designations", "petroleum_supply", "missile_tests",
+        "us_dprk_russia_designations", "petroleum_supply", "missile_tests", "troop_estimates",
+        "casualty_estimates", "munitions_transfers", "milestones", "dprk_trade", "reported_transfers_to_dprk",
     ]
     for name in resource_names():
         assert validate(name) == [], name
@@ -136,3 +137,65 @@ def test_missile_tests_agree_with_the_original_cns_file():
     original = pd.read_csv(SNAPSHOTS / "cns-missile-tests" / "cns_database_to_2023-04.csv", encoding="latin-1")
     m = load("missile_tests")
     assert (m["launch_date"] <= pd.Timestamp("2023-04-12")).sum() == len(original) == 245
+
+
+ESTIMATE_TABLES = ["troop_estimates", "casualty_estimates", "munitions_transfers"]
+
+
+@pytest.mark.parametrize("name", ESTIMATE_TABLES)
+def test_estimates_are_well_formed(name):
+    from nkbook.estimates import problems
+    table = load(name)
+    assert problems(table) == []  # low <= high; never a point and a range at once
+    assert table["estimated_on"].notna().mean() > 0.9
+    dated = table.dropna(subset=["published_on", "estimated_on"])
+    assert bool((dated["published_on"] >= dated["estimated_on"]).all())  # never public before it was made
+
+
+def test_troop_estimates_known_values():
+    t = load("troop_estimates").set_index("estimate_id")
+    assert t.loc["T003", ["figure_point", "estimator_type", "scope_norm"]].tolist() == [12000, "South Korea NIS", "combat troops"]
+    assert t.loc["T039", ["figure_low", "qualifier", "estimator_type"]].tolist() == [11000, "over", "MSMT"]
+    assert t.loc["T040", "estimate_kind"] == "additional"
+    assert t.loc["T037", ["figure_low", "figure_high"]].tolist() == [15000, 18000]
+    assert set(t.loc[t["scope_norm"] == "workers"].index) == {"T038", "T041"}
+    assert "T048" not in t.index and "T057" not in t.index  # pages not found: left out
+
+
+def test_casualty_types_are_kept_apart():
+    c = load("casualty_estimates").set_index("estimate_id")
+    assert c.loc["C033", ["casualty_type", "figure_point", "estimator_type"]].tolist() == ["killed", 2000, "South Korea NIS"]
+    assert c.loc["C025", "casualty_type"] == "killed_or_wounded" and c.loc["C025", "figure_point"] == 4700
+    assert {"killed", "wounded", "killed_or_wounded", "captured"} <= set(c["casualty_type"])
+
+
+def test_capacity_equivalents_are_never_counts():
+    m = load("munitions_transfers")
+    capacity = m[m["measure_kind"] == "capacity_equivalent"]
+    assert set(capacity["estimate_id"]) == {"M003", "M012", "M013", "M016", "M019", "M024", "M043", "M050"}
+    assert not capacity["item_norm"].eq("containers").any()
+    counts = m[(m["measure_kind"] == "count") & (m["item_norm"] == "artillery shells")]
+    assert not counts["item"].str.contains("capacity|equivalent", case=False).any()
+    assert {"M025", "M040", "M052", "M053"}.isdisjoint(m["estimate_id"])  # no confirming source: left out
+
+
+def test_trade_series_stay_apart():
+    t = load("dprk_trade")
+    china_2022 = t[(t["pair"] == "CHN-PRK") & (t["year"] == 2022) & t["annual"] & (t["flow"] == "total")]
+    assert sorted(zip(china_2022["agency"], china_2022["value_usd"])) == [
+        ("China customs (GACC)", 1_028_000_000), ("KOTRA", 1_530_000_000)]
+
+
+def test_milestones_known_values():
+    e = load("milestones").set_index("event_id")
+    assert e.loc["E017", ["event_date", "category"]].tolist() == [pd.Timestamp("2024-06-19"), "treaty"]
+    assert e.loc["E039", "event_date"] == pd.Timestamp("2024-12-04")
+    assert set(e.loc[e["verification"] == "partial"].index) >= {"E002", "E003"}  # treaty "renewals": media claims
+    assert "E015" not in e.index
+
+
+def test_reported_transfers_keep_the_reporters_status():
+    x = load("reported_transfers_to_dprk")
+    assert len(x) == 47
+    assert x["status_as_reported"].value_counts().to_dict() == {"delivered": 24, "suspected": 13, "offered_or_agreed": 8, "denied": 2}
+    assert x.loc[x["report_id"] == "X001", "item_category"].item() == "food"
