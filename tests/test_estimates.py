@@ -38,7 +38,7 @@ def test_problems_finds_inverted_ranges_and_mixed_forms():
 def test_range_chart_follows_the_rules_and_adds_a_selector_past_four_series():
     df = table([(100 * i, 100 * i + 50, None, "") for i in range(1, 7)]).assign(
         estimated_on=pd.date_range("2024-10-01", periods=6, freq="MS"),
-        estimator=[f"E{i}" for i in range(6)], estimator_type_norm=[f"T{i}" for i in range(6)], source="S (2024)")
+        estimator=[f"E{i}" for i in range(6)], estimator_type_norm=["South Korea NIS", "US White House", "Ukraine GUR", "MSMT", "NATO", "DPRK official"], source="S (2024)")
     chart = estimates_over_time(df, date="estimated_on", series="estimator_type_norm", title="t", subtitle="s",
                                 y_title="y", description="alt text", selector_name="pick_test")
     spec = chart.to_dict()
@@ -47,3 +47,11 @@ def test_range_chart_follows_the_rules_and_adds_a_selector_past_four_series():
     few = estimates_over_time(df.head(3), date="estimated_on", series="estimator_type_norm", title="t", subtitle="s",
                               y_title="y", description="alt text")
     assert "params" not in str(few.to_dict())
+
+
+def test_every_schema_estimator_type_has_a_group():
+    from nkbook.data import resource
+    from nkbook.estimates import ESTIMATOR_GROUPS
+    enum = next(f for f in resource("troop_estimates")["schema"]["fields"] if f["name"] == "estimator_type")["constraints"]["enum"]
+    assert set(enum) == set(ESTIMATOR_GROUPS)
+    assert len(set(ESTIMATOR_GROUPS.values())) <= 8  # one palette colour each

@@ -69,3 +69,22 @@ def problems(frame: pd.DataFrame) -> list[str]:
         if pd.notna(pt) and (pd.notna(lo) or pd.notna(hi)):
             found.append(f"row {i}: both a point and a range/floor")
     return found
+
+
+#: Estimator types grouped by the state or body behind them, for colour (at most eight groups).
+ESTIMATOR_GROUPS = {
+    "South Korea NIS": "South Korea", "South Korea military (JCS/MND)": "South Korea",
+    "South Korea government (other)": "South Korea", "US Department of Defense": "United States",
+    "US White House": "United States", "US State Department": "United States",
+    "US intelligence (other)": "United States", "Ukraine GUR": "Ukraine", "Ukraine president": "Ukraine",
+    "Ukraine government (other)": "Ukraine", "MSMT": "MSMT (11 states)", "NATO": "NATO, EU, Japan, UK and others",
+    "EU": "NATO, EU, Japan, UK and others", "Japan government": "NATO, EU, Japan, UK and others",
+    "other": "NATO, EU, Japan, UK and others", "Russia official": "Russia or North Korea",
+    "DPRK official": "Russia or North Korea", "media (unnamed officials)": "Media (unnamed officials)",
+    "research group": "Research groups",
+}
+
+
+def estimator_group(estimator_type: str) -> str:
+    """The state or body behind an estimator type (KeyError for a type the schema does not know)."""
+    return ESTIMATOR_GROUPS[estimator_type]

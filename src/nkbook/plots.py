@@ -4,9 +4,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .estimates import bounds
+from .estimates import bounds, estimator_group
 
-SHAPES = {"point": "circle", "range": "circle", "floor": "triangle-up", "ceiling": "triangle-down"}
+FORMS = {"point": "figure", "range": "range", "floor": "at least", "ceiling": "up to"}
 SELECTOR_FROM = 5  # more than four series: a legend that selects
 
 
@@ -23,16 +23,16 @@ def estimates_over_time(
     height: int = 320,
     selector_name: str = "pick_series",
 ) -> alt.LayerChart:
-    """Estimates over time, one colour per ``series``, each drawn as the source states it.
+    """Estimates over time, coloured by the state or body behind ``series``, each as the source states it.
 
     A range is a vertical bar from low to high with a dot at its low end; a floor ("at least",
     "more than") a triangle pointing up; a ceiling a triangle pointing down; a point a dot.
-    Nothing is averaged. With more than four series, clicking the legend picks one.
+    Nothing is averaged. ``series`` (an estimator type) is grouped by state or body for colour, and
+    shown whole in the tooltip. With more than four groups, clicking the legend picks one.
     """
     data = bounds(frame).dropna(subset=["shown"])
-    data = data.assign(shape=data["kind"].map(SHAPES), form=data["kind"].map(
-        {"point": "point estimate", "range": "range", "floor": "floor (at least / more than)", "ceiling": "ceiling (up to)"}))
-    order = data[series].value_counts().index.tolist()
+    data = data.assign(form=data["kind"].map(FORMS), group=data[series].map(estimator_group))
+    order = data["group"].value_counts().index.tolist()
     tooltip = [
         alt.Tooltip(f"{date}:T", title="Date", format="%d %b %Y"),
         alt.Tooltip(f"{series}:N", title="Estimator type"),
@@ -41,7 +41,7 @@ def estimates_over_time(
         *(extra_tooltip or []),
         alt.Tooltip("source:N", title="Source"),
     ]
-    color = alt.Color(f"{series}:N", title="Estimator", sort=order, legend=alt.Legend(columns=2, labelLimit=240, symbolLimit=0))
+    color = alt.Color("group:N", title="Estimate by", sort=order, legend=alt.Legend(columns=2, labelLimit=240, symbolLimit=0))
     base = alt.Chart(data)
     rules = base.transform_filter("datum.kind === 'range'").mark_rule(strokeWidth=3).encode(
         x=alt.X(f"{date}:T"), y=alt.Y("lower:Q"), y2="upper:Q", color=color, tooltip=tooltip)
@@ -50,13 +50,12 @@ def estimates_over_time(
         y=alt.Y("shown:Q", title=y_title, axis=alt.Axis(format="~s")),
         color=color,
         shape=alt.Shape("form:N", title="Form", scale=alt.Scale(
-            domain=["point estimate", "range", "floor (at least / more than)", "ceiling (up to)"],
-            range=["circle", "circle", "triangle-up", "triangle-down"])),
+            domain=["figure", "range", "at least", "up to"], range=["circle", "circle", "triangle-up", "triangle-down"])),
         tooltip=tooltip,
     )
     layers = [rules, marks]
-    if data[series].nunique() >= SELECTOR_FROM:
-        pick = alt.selection_point(name=selector_name, fields=[series], bind="legend")
+    if data["group"].nunique() >= SELECTOR_FROM:
+        pick = alt.selection_point(name=selector_name, fields=["group"], bind="legend")
         faded = alt.condition(pick, alt.value(0.95), alt.value(0.12))
         layers = [rules.encode(opacity=faded), marks.encode(opacity=faded).add_params(pick)]
     return alt.layer(*layers).properties(
