@@ -55,3 +55,18 @@ def test_every_schema_estimator_type_has_a_group():
     enum = next(f for f in resource("troop_estimates")["schema"]["fields"] if f["name"] == "estimator_type")["constraints"]["enum"]
     assert set(enum) == set(ESTIMATOR_GROUPS)
     assert len(set(ESTIMATOR_GROUPS.values())) <= 8  # one palette colour each
+
+
+def test_select_never_mixes_counts_and_capacity_equivalents():
+    import pytest
+    from nkbook.data import load
+    from nkbook.estimates import select
+    m = load("munitions_transfers")
+    counts = select(m, item_norm="artillery shells", measure_kind="count")
+    capacity = select(m, item_norm="artillery shells", measure_kind="capacity_equivalent")
+    assert set(counts["measure_kind"]) == {"count"} and set(capacity["measure_kind"]) == {"capacity_equivalent"}
+    assert set(counts["estimate_id"]).isdisjoint(capacity["estimate_id"])
+    with pytest.raises(TypeError):
+        select(m, item_norm="artillery shells")  # the kind of measure must be named
+    with pytest.raises(ValueError):
+        select(m, item_norm="artillery shells", measure_kind="all")

@@ -88,3 +88,16 @@ ESTIMATOR_GROUPS = {
 def estimator_group(estimator_type: str) -> str:
     """The state or body behind an estimator type (KeyError for a type the schema does not know)."""
     return ESTIMATOR_GROUPS[estimator_type]
+
+
+def select(frame: pd.DataFrame, *, item_norm: str, measure_kind: str) -> pd.DataFrame:
+    """Munitions rows of one item and one kind of measure.
+
+    The measure kind must be named: a count of shells and a capacity equivalent (containers
+    converted into shells by an estimator) answer different questions, and a selection that
+    mixed them would invite adding one to the other.
+    """
+    kinds = {"count", "capacity_equivalent", "share", "qualitative"}
+    if measure_kind not in kinds:
+        raise ValueError(f"measure_kind must be one of {sorted(kinds)}, not {measure_kind!r}")
+    return frame[(frame["item_norm"] == item_norm) & (frame["measure_kind"] == measure_kind)]

@@ -22,16 +22,20 @@ def estimates_over_time(
     extra_tooltip: list[alt.Tooltip] | None = None,
     height: int = 320,
     selector_name: str = "pick_series",
+    color_field: str | None = None,
+    color_title: str = "Estimate by",
 ) -> alt.LayerChart:
     """Estimates over time, coloured by the state or body behind ``series``, each as the source states it.
 
     A range is a vertical bar from low to high with a dot at its low end; a floor ("at least",
     "more than") a triangle pointing up; a ceiling a triangle pointing down; a point a dot.
     Nothing is averaged. ``series`` (an estimator type) is grouped by state or body for colour, and
-    shown whole in the tooltip. With more than four groups, clicking the legend picks one.
+    shown whole in the tooltip; ``color_field`` colours by another column instead. With more than
+    four colours, clicking the legend picks one.
     """
     data = bounds(frame).dropna(subset=["shown"])
-    data = data.assign(form=data["kind"].map(FORMS), group=data[series].map(estimator_group))
+    data = data.assign(form=data["kind"].map(FORMS),
+                       group=data[color_field] if color_field else data[series].map(estimator_group))
     order = data["group"].value_counts().index.tolist()
     tooltip = [
         alt.Tooltip(f"{date}:T", title="Date", format="%d %b %Y"),
@@ -41,7 +45,7 @@ def estimates_over_time(
         *(extra_tooltip or []),
         alt.Tooltip("source:N", title="Source"),
     ]
-    color = alt.Color("group:N", title="Estimate by", sort=order, legend=alt.Legend(columns=2, labelLimit=240, symbolLimit=0))
+    color = alt.Color("group:N", title=color_title, sort=order, legend=alt.Legend(columns=2, labelLimit=240, symbolLimit=0))
     base = alt.Chart(data)
     rules = base.transform_filter("datum.kind === 'range'").mark_rule(strokeWidth=3).encode(
         x=alt.X(f"{date}:T"), y=alt.Y("lower:Q"), y2="upper:Q", color=color, tooltip=tooltip)
