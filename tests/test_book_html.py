@@ -71,3 +71,13 @@ def test_references_page_lists_every_source():
 def test_how_to_cite_gives_the_version():
     text = (HTML / "book" / "how-to-cite.html").read_text(encoding="utf-8")
     assert nkbook.__version__ in text and "@software" in text
+
+
+def test_every_chart_caption_gives_sources_and_cutoff():
+    captions = []
+    for page in pages():
+        captions += re.findall(r'<figcaption class="nkb-caption">(.*?)</figcaption>', page.read_text(encoding="utf-8"), re.S)
+    assert len(captions) >= 15
+    for caption in captions:
+        assert "Source" in caption, caption
+        assert re.search(r"Data to \d{1,2} [A-Z][a-z]+ \d{4}\.$", caption.strip()), caption

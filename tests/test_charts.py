@@ -25,7 +25,7 @@ def test_output_is_identical_from_run_to_run():
     assert one == two
     html = one["text/html"]
     assert "altair-viz" not in html and not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", html)  # no uuid
-    assert re.search(r'<figure class="nkb-chart" id="nkb-[0-9a-f]{16}">', html)
+    assert re.search(r"<figure class=\"nkb-chart\" id=\"nkb-[0-9a-f]{16}\"><p class=\"nkb-chart-title\">Test</p>", html)
     assert one["text/plain"] == "<Figure: Test>"
 
 

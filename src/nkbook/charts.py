@@ -50,7 +50,8 @@ def theme() -> dict:
             "range": {"category": PALETTE},
             "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12, "subtitleColor": "#444", "offset": 10},
             "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": "#222", "titleColor": "#222", "gridColor": "#e6e6e6"},
-            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "direction": "horizontal", "columns": 3},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "direction": "horizontal", "columns": 2,
+                       "labelLimit": 170},
             "header": {"labelFontSize": 12, "titleFontSize": 12},
             "text": {"fontSize": 12},
         }
@@ -106,16 +107,29 @@ def chart_id(spec: dict) -> str:
     return "nkb-" + hashlib.sha256(_canonical(spec).encode("utf-8")).hexdigest()[:16]
 
 
+def _title_html(spec: dict) -> tuple[str, dict]:
+    """The chart's title and subtitle as HTML (they wrap on a phone; Vega's do not), and the spec without them."""
+    title = spec.get("title")
+    if not title:
+        return "", spec
+    text, subtitle = (title.get("text", ""), title.get("subtitle", "")) if isinstance(title, dict) else (title, "")
+    head = f'<p class="nkb-chart-title">{html.escape(str(text))}</p>'
+    if subtitle:
+        head += f'<p class="nkb-chart-subtitle">{html.escape(str(subtitle))}</p>'
+    return head, {k: v for k, v in spec.items() if k != "title"}
+
+
 def render_html(spec: dict, caption: str | None = None) -> str:
-    """The ``text/html`` output of a chart: a figure with a static SVG and a vegaEmbed call."""
+    """The ``text/html`` output of a chart: a figure with its title, a static SVG and a vegaEmbed call."""
     check_rules(spec)
     cid = chart_id({"spec": spec, "caption": caption})
+    head, drawn = _title_html(spec)
     alt_text = html.escape(str(spec["description"]), quote=True)
-    svg = static_svg(spec).replace("<svg ", f'<svg role="img" aria-label="{alt_text}" ', 1)
-    payload = _canonical(spec).replace("</", "<\\/")  # never close the script early
+    svg = static_svg(drawn).replace("<svg ", f'<svg role="img" aria-label="{alt_text}" ', 1)
+    payload = _canonical(drawn).replace("</", "<\\/")  # never close the script early
     cap = f'<figcaption class="nkb-caption">{caption}</figcaption>' if caption else ""
     return (
-        f'<figure class="nkb-chart" id="{cid}">'
+        f'<figure class="nkb-chart" id="{cid}">{head}'
         f'<div class="nkb-chart-view" role="img" aria-label="{alt_text}"></div>'
         f'<div class="nkb-chart-fallback">{svg}</div>{cap}</figure>\n'
         f'<script type="text/javascript">(function(){{var spec={payload};'
@@ -136,9 +150,9 @@ def renderer(spec: dict, **_: Any) -> dict:
 class Figure:
     """A chart with its caption, for a chapter: ``figure(chart, caption=...)`` as a cell's last line."""
 
-    def __init__(self, chart: alt.TopLevelMixin, caption: str):
+    def __init__(self, chart: alt.TopLevelMixin, caption: str, as_of=None):
         self.spec = chart.to_dict()
-        self.caption = caption
+        self.caption = caption if as_of is None else f"{caption} Data to {_day(as_of)}."
         check_rules(self.spec)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -150,8 +164,15 @@ class Figure:
         return f"<Figure: {title}>"
 
 
-def figure(chart: alt.TopLevelMixin, caption: str) -> Figure:
-    return Figure(chart, caption)
+def figure(chart: alt.TopLevelMixin, caption: str, as_of=None) -> Figure:
+    """A chart with its caption; ``as_of`` (the latest date in the chart's data) ends the caption."""
+    return Figure(chart, caption, as_of)
+
+
+def _day(value) -> str:
+    from .text import day
+
+    return day(value)
 
 
 def javascript_bundle() -> str:

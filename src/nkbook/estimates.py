@@ -77,9 +77,9 @@ ESTIMATOR_GROUPS = {
     "South Korea government (other)": "South Korea", "US Department of Defense": "United States",
     "US White House": "United States", "US State Department": "United States",
     "US intelligence (other)": "United States", "Ukraine GUR": "Ukraine", "Ukraine president": "Ukraine",
-    "Ukraine government (other)": "Ukraine", "MSMT": "MSMT (11 states)", "NATO": "NATO, EU, Japan, UK and others",
-    "EU": "NATO, EU, Japan, UK and others", "Japan government": "NATO, EU, Japan, UK and others",
-    "other": "NATO, EU, Japan, UK and others", "Russia official": "Russia or North Korea",
+    "Ukraine government (other)": "Ukraine", "MSMT": "MSMT (11 states)", "NATO": "Others",
+    "EU": "Others", "Japan government": "Others",
+    "other": "Others", "Russia official": "Russia or North Korea",
     "DPRK official": "Russia or North Korea", "media (unnamed officials)": "Media (unnamed officials)",
     "research group": "Research groups",
 }

@@ -45,7 +45,7 @@ def estimates_over_time(
         *(extra_tooltip or []),
         alt.Tooltip("source:N", title="Source"),
     ]
-    color = alt.Color("group:N", title=color_title, sort=order, legend=alt.Legend(columns=2, labelLimit=240, symbolLimit=0))
+    color = alt.Color("group:N", title=color_title, sort=order, legend=alt.Legend(columns=2, labelLimit=170, symbolLimit=0))
     base = alt.Chart(data)
     rules = base.transform_filter("datum.kind === 'range'").mark_rule(strokeWidth=3).encode(
         x=alt.X(f"{date}:T"), y=alt.Y("lower:Q"), y2="upper:Q", color=color, tooltip=tooltip)

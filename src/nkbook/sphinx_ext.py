@@ -20,6 +20,8 @@ CSS = """\
 .nkb-chart-fallback svg { max-width: 100%; height: auto; }
 .nkb-chart.nkb-drawn .nkb-chart-fallback { display: none; }
 .nkb-caption { font-size: 0.9rem; color: #333; margin-top: 0.4rem; }
+.nkb-chart-title { font-weight: 600; font-size: 1.05rem; margin: 0 0 0.1rem 0; }
+.nkb-chart-subtitle { font-size: 0.9rem; color: #444; margin: 0 0 0.4rem 0; }
 .nkb-version { font-size: 0.85rem; }
 #vg-tooltip-element { font-family: Liberation Sans, Arial, Helvetica, sans-serif; }
 """
