@@ -23,3 +23,17 @@ def project_copy(tmp_path, monkeypatch):
     shutil.copy(ROOT / "_config.yml", root / "_config.yml")
     monkeypatch.setenv("NKBOOK_ROOT", str(root))
     return root
+
+
+HTML = ROOT / "_build" / "html"
+
+
+def is_redirect(page: Path) -> bool:
+    """Jupyter Book's index.html only forwards to the first page."""
+    return page.read_text(encoding="utf-8").startswith('<meta http-equiv="Refresh"')
+
+
+def built_pages(redirects: bool = False) -> list[Path]:
+    """The built book's pages (or, with ``redirects``, only the stubs that forward elsewhere)."""
+    found = [p for p in HTML.rglob("*.html") if "_static" not in p.parts] if HTML.is_dir() else []
+    return sorted(p for p in found if is_redirect(p) == redirects)

@@ -6,21 +6,16 @@ import re
 import pytest
 
 import nkbook
-from conftest import ROOT
+from conftest import HTML, built_pages
 from nkbook.charts import BUNDLE_FILE
 from nkbook.provenance import sources
 
-HTML = ROOT / "_build" / "html"
 pytestmark = pytest.mark.skipif(not (HTML / "index.html").is_file(), reason="no built book: run `make book` first")
 NETWORK_LOAD = re.compile(r"""<script[^>]+src=["']https?://|<link[^>]+href=["']https?://[^"']+\.css|<img[^>]+src=["']https?://""")
 
 
-def is_redirect(page) -> bool:
-    return page.read_text(encoding="utf-8").startswith('<meta http-equiv="Refresh"')
-
-
 def pages():
-    return sorted(p for p in HTML.rglob("*.html") if "_static" not in p.parts and not is_redirect(p))
+    return built_pages()
 
 
 def test_every_chapter_page_was_built():

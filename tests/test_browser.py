@@ -16,9 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import ROOT
-
-HTML = ROOT / "_build" / "html"
+from conftest import HTML, built_pages
 CHROMIUM = Path("/usr/bin/chromium")
 
 pytestmark = pytest.mark.browser
@@ -27,14 +25,8 @@ if not (HTML / "index.html").is_file():
 playwright = pytest.importorskip("playwright.sync_api")
 
 
-def is_redirect(path: Path) -> bool:
-    return path.read_text(encoding="utf-8").startswith('<meta http-equiv="Refresh"')
-
-
 def pages(redirects: bool = False) -> list[str]:
-    """The book's pages; with ``redirects``, only the stubs that forward elsewhere (index.html)."""
-    found = [p for p in HTML.rglob("*.html") if "_static" not in p.parts] if HTML.is_dir() else []
-    return sorted(str(p.relative_to(HTML)) for p in found if is_redirect(p) == redirects)
+    return [str(p.relative_to(HTML)) for p in built_pages(redirects)]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -70,3 +70,9 @@ def test_select_never_mixes_counts_and_capacity_equivalents():
         select(m, item_norm="artillery shells")  # the kind of measure must be named
     with pytest.raises(ValueError):
         select(m, item_norm="artillery shells", measure_kind="all")
+
+
+def test_stated_gives_figure_estimator_and_date():
+    from nkbook.data import load
+    from nkbook.estimates import stated
+    assert stated(load("troop_estimates"), "T003") == "some 12,000 (South Korea NIS (press release), 18 October 2024)"

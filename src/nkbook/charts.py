@@ -26,6 +26,8 @@ from typing import Any
 import altair as alt
 import vl_convert as vlc
 
+from .text import day
+
 #: vega-lite version of the JavaScript bundle and of the SVG rendering; must match Altair's schema.
 VEGALITE_VERSION = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
 #: Okabe and Ito's colour-blind-safe palette (black last).
@@ -152,7 +154,7 @@ class Figure:
 
     def __init__(self, chart: alt.TopLevelMixin, caption: str, as_of=None):
         self.spec = chart.to_dict()
-        self.caption = caption if as_of is None else f"{caption} Data to {_day(as_of)}."
+        self.caption = caption if as_of is None else f"{caption} Data to {day(as_of)}."
         check_rules(self.spec)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -168,11 +170,6 @@ def figure(chart: alt.TopLevelMixin, caption: str, as_of=None) -> Figure:
     """A chart with its caption; ``as_of`` (the latest date in the chart's data) ends the caption."""
     return Figure(chart, caption, as_of)
 
-
-def _day(value) -> str:
-    from .text import day
-
-    return day(value)
 
 
 def javascript_bundle() -> str:

@@ -15,9 +15,9 @@ import pandas as pd
 
 from .builders import SnapshotError, csv_bytes, write_bytes_atomic
 from .builders.registry import DERIVED
-from .data import frictionless_problems, package, package_path, source_problems
+from .data import package, package_path, validate_descriptor
 from .errors import Problem
-from .paths import data_dir, relative, snapshots_dir
+from .paths import data_dir, snapshots_dir
 from .provenance import sources
 
 
@@ -70,16 +70,11 @@ def refresh_package() -> list[Problem]:
     new = copy.deepcopy(pkg)
     for res in new["resources"]:
         path = data_dir() / res["path"]
-        file = relative(path)
+        problems += validate_descriptor(res, check_stats=False)
         if not path.is_file():
-            problems.append(Problem(file, f"the file of table {res['name']!r} is missing"))
             continue
-        bare = {k: v for k, v in res.items() if k not in ("bytes", "hash")}
-        problems += frictionless_problems(bare, file)
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-        problems += source_problems(res, file, raw)
         res["bytes"], res["hash"] = file_stats(path)
-        res["sources"] = _source_entries(raw)
+        res["sources"] = _source_entries(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8"))
     if not problems:
         text = json.dumps(new, indent=2, ensure_ascii=False) + "\n"
         write_bytes_atomic(text.encode("utf-8"), package_path())

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .text import day
+
 #: Qualifiers that make a figure a floor: the true number may be anything above it.
-FLOOR_WORDS = ("at least", "more than", "over", "over ", "upwards of", "in excess of", "no fewer than", ">")
+FLOOR_WORDS = ("at least", "more than", "over", "upwards of", "in excess of", "no fewer than", ">")
 #: Qualifiers that make a figure a ceiling.
 CEILING_WORDS = ("up to", "as many as", "at most", "fewer than", "less than", "nearly", "almost")
 
@@ -101,3 +103,9 @@ def select(frame: pd.DataFrame, *, item_norm: str, measure_kind: str) -> pd.Data
     if measure_kind not in kinds:
         raise ValueError(f"measure_kind must be one of {sorted(kinds)}, not {measure_kind!r}")
     return frame[(frame["item_norm"] == item_norm) & (frame["measure_kind"] == measure_kind)]
+
+
+def stated(frame: pd.DataFrame, key: str, id_column: str = "estimate_id", date: str = "estimated_on") -> str:
+    """One estimate in the prose's words: ``about 12,000 (South Korea NIS, 18 October 2024)``."""
+    row = bounds(frame).set_index(id_column).loc[key]
+    return f"{row['label']} ({row['estimator']}, {day(row[date])})"
