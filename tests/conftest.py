@@ -37,3 +37,7 @@ def built_pages(redirects: bool = False) -> list[Path]:
     """The built book's pages (or, with ``redirects``, only the stubs that forward elsewhere)."""
     found = [p for p in HTML.rglob("*.html") if "_static" not in p.parts] if HTML.is_dir() else []
     return sorted(p for p in found if is_redirect(p) == redirects)
+
+
+SEEDS = SHARED / "seeds"
+needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds (the essays) is not beside the project")

@@ -17,7 +17,7 @@ from .builders import SnapshotError, csv_bytes, write_bytes_atomic
 from .builders.registry import DERIVED
 from .data import package, package_path, validate_descriptor
 from .errors import Problem
-from .paths import data_dir, snapshots_dir
+from .paths import data_dir, shared_dir
 from .provenance import sources
 
 
@@ -29,15 +29,15 @@ class RebuildReport:
 
 def rebuild_derived(write: bool = True) -> RebuildReport:
     report = RebuildReport()
-    snaps = snapshots_dir()
-    if not snaps.is_dir():
-        report.lines.append(f"{snaps} not found: derived tables not rebuilt, committed ones kept")
-        return report
+    shared = shared_dir()
     desc = {r["name"]: r for r in package()["resources"]}
     for name, build in DERIVED.items():
         path = data_dir() / desc[name]["path"]
+        if not (shared / build.inputs).is_dir():
+            report.lines.append(f"{name}: {shared / build.inputs} not found: not rebuilt, committed table kept")
+            continue
         try:
-            new = csv_bytes(build(snaps))
+            new = csv_bytes(build(shared))
         except SnapshotError as exc:
             report.lines.append(f"{name}: NOT rebuilt: {exc}")
             report.differs = True

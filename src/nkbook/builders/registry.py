@@ -1,10 +1,32 @@
-"""Which builder makes which table: the one list ``make data`` and the tests read."""
+"""Which builder makes which table, from which folder of ``../shared``: the one list
+``make data`` and the tests read."""
 from __future__ import annotations
 
-from . import missile_tests, ofac_sdn, un_1718
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from . import essay_texts, missile_tests, ofac_sdn, un_1718
+
+
+@dataclass(frozen=True)
+class Builder:
+    build: Callable[[Path], pd.DataFrame]
+    inputs: str  # the folder under ../shared the builder reads
+
+    def __call__(self, shared: Path) -> pd.DataFrame:
+        return self.build(shared / self.inputs)
+
+
+SNAPSHOTS = "data/snapshots"
+SEEDS = "seeds"
 
 DERIVED = {
-    "un_1718_designations": un_1718.build,
-    "ofac_dprk_sdn_entries": ofac_sdn.build,
-    "missile_tests": missile_tests.build,
+    "un_1718_designations": Builder(un_1718.build, SNAPSHOTS),
+    "ofac_dprk_sdn_entries": Builder(ofac_sdn.build, SNAPSHOTS),
+    "missile_tests": Builder(missile_tests.build, SNAPSHOTS),
+    "essay_sentences": Builder(essay_texts.build_sentences, SEEDS),
+    "essay_stats": Builder(essay_texts.build_stats, SEEDS),
 }
