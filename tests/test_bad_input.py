@@ -126,6 +126,15 @@ def test_broken_bibliography_entry(project_copy):
         load("ofac_dprk_sdn_entries")
 
 
+def test_bibliography_field_that_breaks_the_book_style(project_copy):
+    """A bare % comments out the rest of a field when the book formats it: caught on load."""
+    bib = project_copy / "book" / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    bib.write_text(text.replace("Expanded over 3\\% in 2023", "Expanded over 3% in 2023"), encoding="utf-8")
+    with pytest.raises(DataError, match=r"entry 'kbs-2024-07-26-bok-2023-growth'.*field 'title': field title is not valid BibTeX text"):
+        load("context_facts")
+
+
 def test_refresh_refuses_bad_data_and_loses_nothing(project_copy):
     pkg_path = project_copy / "data" / "datapackage.json"
     before = pkg_path.read_bytes()

@@ -1,12 +1,15 @@
 """The built book (``_build/html``): version on every page, nothing loaded from the network."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
 import nkbook
-from conftest import HTML, built_pages
+from conftest import HTML, ROOT, built_pages
+from nkbook import claims
+from test_claims import check_claim_review
 from nkbook.charts import BUNDLE_FILE
 from nkbook.provenance import sources
 
@@ -21,7 +24,8 @@ def pages():
 def test_every_chapter_page_was_built():
     built = {str(p.relative_to(HTML)) for p in pages()}
     assert {"book/intro.html", "book/sanctions.html", "book/data-notes.html", "book/how-to-cite.html",
-            "book/execution.html", "book/references.html"} <= built
+            "book/execution.html", "book/references.html", "book/essays.html", "book/claims.html",
+            "book/claims-a.html", "book/claims-b.html", "book/claims-c.html", "book/method.html"} <= built
 
 
 @pytest.mark.parametrize("page", pages(), ids=lambda p: str(p.relative_to(HTML)) if hasattr(p, "relative_to") else p)
@@ -76,3 +80,40 @@ def test_every_chart_caption_gives_sources_and_cutoff():
     for caption in captions:
         assert "Source" in caption, caption
         assert re.search(r"Data to \d{1,2} [A-Z][a-z]+ \d{4}\.$", caption.strip()), caption
+
+
+def _jsonld(page) -> list:
+    text = page.read_text(encoding="utf-8")
+    blocks = re.findall(r'<script type="application/ld\+json">\n(.*?)\n</script>', text, re.S)
+    return [review for block in blocks for review in json.loads(block)]
+
+
+def test_claim_pages_embed_valid_claim_reviews():
+    """Every claim's review is in its essay's page, valid, and points at its own card."""
+    register = claims.register()
+    seen = {}
+    for label in "abc":
+        page = HTML / "book" / f"claims-{label}.html"
+        text = page.read_text(encoding="utf-8")
+        for review in _jsonld(page):
+            check_claim_review(review)
+            card_id = review["url"].rsplit("#", 1)[1]
+            assert review["url"].endswith(f"claims-{label}.html#{card_id}") and f'id="{card_id}"' in text
+            seen[review["identifier"]] = review
+    assert sorted(seen) == sorted(register["claim_id"])
+    by_id = register.set_index("claim_id")
+    for cid, review in seen.items():
+        assert review["reviewRating"]["alternateName"] == by_id.loc[cid, "verdict_at_cutoff"]
+        assert review["claimReviewed"] == by_id.loc[cid, "paraphrase"]
+
+
+def test_register_downloads_are_in_the_book():
+    folder = HTML / "_static" / "downloads"
+    assert (folder / "claims.csv").read_bytes() == (ROOT / "data" / "claims.csv").read_bytes()
+    doc = json.loads((folder / "claims.json").read_text(encoding="utf-8"))
+    assert doc["data_cutoff"] == "2026-11-22" and len(doc["claims"]) == 79
+    b23 = next(c for c in doc["claims"] if c["claim_id"] == "B23")
+    assert b23["verdict_at_publication"] == "Supported" and b23["claim_review"]["itemReviewed"]["datePublished"] == "2025-02-28"
+    assert (folder / "datapackage.json").is_file()
+    page = (HTML / "book" / "claims.html").read_text(encoding="utf-8")
+    assert 'href="../_static/downloads/claims.csv"' in page and 'href="../_static/downloads/claims.json"' in page

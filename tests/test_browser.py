@@ -126,3 +126,23 @@ def test_the_sanctions_chapter_has_its_charts(browser, server):
         assert "Source" in tooltip.inner_text()
     finally:
         context.close()
+
+
+def test_the_register_filters_by_essay_and_verdict(browser, server):
+    context, page, outside, errors = open_page(browser, server, "book/claims.html")
+    try:
+        count = page.locator(".nkb-filter-count")
+        assert count.inner_text() == "79 of 79 claims"
+        page.select_option("select[data-filter=essay]", "B")
+        assert count.inner_text() == "34 of 79 claims"
+        page.select_option("select[data-filter=verdict]", "contradicted")
+        assert count.inner_text() == "4 of 79 claims"
+        visible = page.locator("#nkb-register tbody tr:not([hidden]) td:first-child").all_inner_texts()
+        assert visible == ["B04", "B12", "B33", "B34"]
+        # A claim's number leads to its card on the essay's page.
+        page.locator("#nkb-register a[href$='#claim-b12']").click()
+        page.wait_for_url("**/book/claims-b.html#claim-b12")
+        assert "double freeze" in page.locator("#claim-b12").inner_text()
+        assert outside == [] and errors == []
+    finally:
+        context.close()

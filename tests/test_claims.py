@@ -191,16 +191,16 @@ def test_claim_reviews_are_valid(register):
     assert by_id["A14"]["reviewRating"]["alternateName"] == "Not checkable"
     assert by_id["B23"]["itemReviewed"]["datePublished"] == "2025-02-28"
     assert "datePublished" not in by_id["A01"]["itemReviewed"]  # essay A is undated
-    assert by_id["B23"]["url"] == "https://example.org/book/book/claims.html#claim-b23"
+    assert by_id["B23"]["url"] == "https://example.org/book/book/claims-b.html#claim-b23"
 
 
 def test_jsonld_script_parses_and_cannot_close_early(register):
     reviews = [claims.claim_review(row, "https://example.org", "X") for _, row in register.head(3).iterrows()]
-    reviews[0]["reviewBody"] = "a </script> inside"
+    reviews[0]["claimReviewed"] = "a </script> inside"
     html = claims.jsonld_script(reviews)
     assert html.count("</script>") == 1
     body = html.split("\n", 1)[1].rsplit("\n", 1)[0]
-    assert json.loads(body)[0]["reviewBody"] == "a </script> inside"
+    assert json.loads(body)[0]["claimReviewed"] == "a </script> inside"
 
 
 def test_register_records_are_plain_json(register):

@@ -452,8 +452,13 @@ def counts(frame: pd.DataFrame, by: str, when: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------- ClaimReview
 
 
+def claim_page(claim_id: str) -> str:
+    """The page (without suffix) that holds a claim's card: one page per essay."""
+    return f"claims-{claim_id[0].lower()}"
+
+
 def claim_url(base: str, claim_id: str) -> str:
-    return f"{base.rstrip('/')}/book/claims.html#claim-{claim_id.lower()}"
+    return f"{base.rstrip('/')}/book/{claim_page(claim_id)}.html#claim-{claim_id.lower()}"
 
 
 def claim_review(row, base_url: str, author: str) -> dict:
@@ -479,13 +484,12 @@ def claim_review(row, base_url: str, author: str) -> dict:
         "author": {"@type": "Organization", "name": author},
         "datePublished": pd.Timestamp(row["reviewed_on"]).strftime("%Y-%m-%d"),
         "reviewRating": rating,
-        "reviewBody": row["justification"],
     }
 
 
 def jsonld_script(reviews: list[dict]) -> str:
-    """The reviews as one ``<script type="application/ld+json">`` block (stable key order)."""
-    body = json.dumps(reviews, ensure_ascii=False, indent=1, sort_keys=True).replace("</", "<\\/")
+    """The reviews as one compact ``<script type="application/ld+json">`` block (stable key order)."""
+    body = json.dumps(reviews, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
     return f'<script type="application/ld+json">\n{body}\n</script>'
 
 

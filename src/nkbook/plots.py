@@ -64,3 +64,48 @@ def estimates_over_time(
         layers = [rules.encode(opacity=faded), marks.encode(opacity=faded).add_params(pick)]
     return alt.layer(*layers).properties(
         width="container", height=height, title=alt.Title(title, subtitle=subtitle), description=description)
+
+
+def verdict_bars(
+    counts: pd.DataFrame,
+    *,
+    category: str,
+    category_title: str,
+    title: str,
+    subtitle: str,
+    description: str,
+    verdicts: tuple[str, ...],
+    colours: dict[str, str],
+    when_labels: dict[str, str],
+) -> alt.Chart:
+    """Claims by ``category`` and verdict: one stacked bar per category and date (then, now).
+
+    ``counts`` is tidy: ``category``, ``verdict``, ``when``, ``claims`` and ``source`` (who made
+    the claims, for the tooltip). Each bar is labelled with its category and date; verdicts
+    stack in the order of the scale, so bars compare.
+    """
+    data = counts.assign(
+        verdict_rank=counts["verdict"].map({v: i for i, v in enumerate(verdicts)}),
+        when_label=counts["when"].map(when_labels),
+    )
+    data["bar"] = data[category].astype(str) + " · " + data["when_label"]
+    order = [f"{c} · {w}" for c in sorted(data[category].unique()) for w in when_labels.values()]
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("bar:N", title=None, sort=order, axis=alt.Axis(labelLimit=320)),
+            x=alt.X("sum(claims):Q", title="Claims", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color("verdict:N", title="Verdict", scale=alt.Scale(domain=list(verdicts), range=[colours[v] for v in verdicts])),
+            order=alt.Order("verdict_rank:Q"),
+            tooltip=[
+                alt.Tooltip(f"{category}:N", title=category_title),
+                alt.Tooltip("when_label:N", title="Judged"),
+                alt.Tooltip("verdict:N", title="Verdict"),
+                alt.Tooltip("sum(claims):Q", title="Claims"),
+                alt.Tooltip("source:N", title="Source"),
+            ],
+        )
+        .properties(title=alt.Title(title, subtitle=subtitle), description=description, width="container",
+                    height=22 * len(order))
+    )

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 from pybtex.database import parse_file
+from pybtex.richtext import Text
 from pybtex.scanner import PybtexError
 
 from .errors import DataError, Problem
@@ -65,6 +66,11 @@ def check_bibliography(path: Path | None = None) -> list[Problem]:
         urldate = entry.fields.get("urldate", "")
         if urldate and not FULL_DATE.match(urldate):
             problems.append(Problem(here, f"urldate {urldate!r} is not YYYY-MM-DD", field="urldate"))
+        for field, value in entry.fields.items():
+            try:  # the book's bibliography style reads fields as LaTeX: a bare % or brace breaks the build
+                Text.from_latex(value)
+            except PybtexError as exc:
+                problems.append(Problem(here, f"field {field} is not valid BibTeX text ({exc}); escape % as \\% and balance braces", field=field))
         url = entry.fields.get("url", "")
         if url and not url.startswith(("https://", "http://")):
             problems.append(Problem(here, f"url {url!r} is not a web address", field="url"))

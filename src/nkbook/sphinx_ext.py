@@ -5,15 +5,20 @@
 * The chart library: vega, vega-lite and vega-embed written once into the book's static
   files from the vl-convert package (no CDN), with the charts' stylesheet.
 * No Thebe: its scripts are dropped from every page (see ``_drop_thebe``).
+* Downloads: every table of ``data/`` and ``datapackage.json`` are copied to ``_static/downloads/``,
+  with the claims register as JSON (``claims.json``), and the register's filter script.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from . import __version__
+from . import claim_pages
 from .charts import BUNDLE_FILE, javascript_bundle
+from .paths import data_dir
 
 CSS_FILE = "nkbook.css"
+FILTER_FILE = "nkbook-claims.js"
 CSS = """\
 .nkb-chart { width: 100%; margin: 1.5rem 0; }
 .nkb-chart-view { width: 100%; }
@@ -24,12 +29,22 @@ CSS = """\
 .nkb-chart-subtitle { font-size: 0.9rem; color: #444; margin: 0 0 0.4rem 0; }
 .nkb-version { font-size: 0.85rem; }
 #vg-tooltip-element { font-family: Liberation Sans, Arial, Helvetica, sans-serif; }
-"""
+""" + claim_pages.CSS
 
 
-def _write_if_changed(path: Path, text: str) -> None:
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+def _write_if_changed(path: Path, text: str | bytes) -> None:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if not path.exists() or path.read_bytes() != data:
+        path.write_bytes(data)
+
+
+def _write_downloads(folder: Path, base_url: str) -> None:
+    """The data package's files, and the claims register as JSON, for readers to download."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in sorted(data_dir().glob("*.csv")) + [data_dir() / "datapackage.json"]:
+        _write_if_changed(folder / path.name, path.read_bytes())
+    register = claim_pages.claims.register()
+    _write_if_changed(folder / "claims.json", claim_pages.json_download(register, base_url, claim_pages.review_author()))
 
 
 def _config_inited(app, config) -> None:
@@ -42,6 +57,8 @@ def _config_inited(app, config) -> None:
     static.mkdir(parents=True, exist_ok=True)
     _write_if_changed(static / BUNDLE_FILE, javascript_bundle())
     _write_if_changed(static / CSS_FILE, CSS)
+    _write_if_changed(static / FILTER_FILE, claim_pages.FILTER_JS)
+    _write_downloads(static / claim_pages.DOWNLOAD_DIR, config.html_baseurl or claim_pages.site_url())
     config.html_static_path = [*config.html_static_path, str(static)]
 
 
@@ -66,6 +83,7 @@ def setup(app):
     app.connect("html-page-context", _drop_thebe)
     app.add_js_file(BUNDLE_FILE)
     app.add_css_file(CSS_FILE)
+    app.add_js_file(FILTER_FILE)
     app.add_directive("nkbook-bibtex", _bibtex_directive())
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
 
