@@ -208,3 +208,16 @@ def test_register_records_are_plain_json(register):
     text = json.dumps(records)
     assert json.loads(text)[0]["claim_id"] == register["claim_id"].iloc[0]
     assert records[0]["judged_as_of"] == "2024-10-17"
+
+
+def test_a_date_known_only_to_the_month_counts_from_the_months_end():
+    """X021 was reported some time in November 2024 (stored as the 1st): not public on the 15th."""
+    on_15th = set(claims.public_by("reported_transfers_to_dprk", "2024-11-15")["report_id"])
+    assert {"X017", "X022"} <= on_15th and "X021" not in on_15th
+    assert "X021" in set(claims.public_by("reported_transfers_to_dprk", "2024-11-30")["report_id"])
+    assert claims.evidence_rows([("reported_transfers_to_dprk", "X021")])["public_on"].iloc[0] == pd.Timestamp("2024-11-30")
+
+
+def test_a_table_that_is_not_evidence_cannot_be_cited():
+    with pytest.raises(ValueError, match="essay_stats.*not evidence"):
+        claims.public_date_field("essay_stats")

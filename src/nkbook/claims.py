@@ -70,7 +70,26 @@ def _key_field(name: str) -> str:
 
 
 def public_date_field(name: str) -> str:
-    return resource(name)["x-public-date-field"]
+    field = resource(name)["x-public-date-field"]
+    if field is None:
+        raise ValueError(f"table {name!r} is not evidence: it has no public date ({resource(name).get('x-public-date-note', '')})")
+    return field
+
+
+def public_dates(name: str, frame: pd.DataFrame) -> pd.Series:
+    """The day each row became public, never too early: a date known only to the month or year
+    (stored as its first day, with ``x-public-date-precision-field`` saying so) counts from the
+    last day of that month or year."""
+    dates = frame[public_date_field(name)]
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_convert(None)
+    dates = dates.dt.normalize()
+    precision_field = resource(name).get("x-public-date-precision-field")
+    if precision_field:
+        precision = frame[precision_field]
+        dates = dates.where(precision != "month", dates + pd.offsets.MonthEnd(0))
+        dates = dates.where(precision != "year", dates + pd.offsets.YearEnd(0))
+    return dates
 
 
 def evidence_rows(refs) -> pd.DataFrame:
@@ -78,12 +97,13 @@ def evidence_rows(refs) -> pd.DataFrame:
     one-line description, in the order given."""
     out = []
     for table, key in refs:
-        frame = load(table).set_index(_key_field(table))
+        frame = load(table)
+        frame = frame.assign(_public=public_dates(table, frame)).set_index(_key_field(table))
         row = frame.loc[key]
         out.append({
             "table": table,
             "key": key,
-            "public_on": pd.Timestamp(row[public_date_field(table)]),
+            "public_on": row["_public"],
             "source_id": row["source_id"],
             "describes": describe(table, row),
         })
@@ -114,7 +134,7 @@ def describe(table: str, row: pd.Series) -> str:
 def public_by(name: str, as_of) -> pd.DataFrame:
     """The rows of a table that were public on ``as_of`` (rows with no public date are left out)."""
     frame = load(name)
-    dates = frame[public_date_field(name)]
+    dates = public_dates(name, frame)
     return frame[dates.notna() & (dates <= pd.Timestamp(as_of))]
 
 
