@@ -76,3 +76,20 @@ def test_javascript_bundle_is_wrapped_and_defines_vega_embed():
     assert "window.vegaEmbed" in js
     assert len(js) > 500_000
     assert charts.VEGALITE_VERSION == alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
+
+
+def test_verdict_bars_label_each_bar_and_keep_the_scale_order():
+    from nkbook import claim_pages, claims, plots
+
+    register = claims.register()
+    tidy = pd.concat([claims.counts(register, "label", w) for w in claims.WHEN], ignore_index=True).assign(source="essays")
+    chart = plots.verdict_bars(tidy, category="label", category_title="Essay", title="t", subtitle="s", description="d",
+                               verdicts=claims.VERDICTS, colours=claim_pages.VERDICT_COLOURS,
+                               when_labels={"publication": "then", "cutoff": "now"})
+    spec = chart.to_dict()
+    charts.check_rules(spec)
+    assert spec["encoding"]["y"]["sort"] == ["A · then", "A · now", "B · then", "B · now", "C · then", "C · now"]
+    assert spec["encoding"]["color"]["scale"]["domain"] == list(claims.VERDICTS)
+    assert spec["encoding"]["color"]["scale"]["range"][2] == "#D55E00"  # Contradicted
+    data = pd.DataFrame(spec["datasets"][spec["data"]["name"]])
+    assert data.loc[(data["bar"] == "B · now") & (data["verdict"] == "Contradicted"), "claims"].sum() == 4

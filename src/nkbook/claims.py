@@ -231,14 +231,20 @@ def troops_about_11000_in_kursk(as_of) -> Judgement:
                      f"{len(t)} estimates of troops in Kursk made in November–December 2024")
 
 
+def _milestone_in_year(as_of, category: str, year: int, *, found: str, missing: str, first_only: bool = False) -> Judgement:
+    """Supported if a milestone of ``category`` dated in ``year`` was public by ``as_of``."""
+    m = _milestones(as_of, category)
+    m = m[m["event_date"].dt.year == year]
+    if m.empty:
+        return Judgement("Not enough evidence", (), missing)
+    return Judgement("Supported", _refs("milestones", m["event_id"][:1] if first_only else m["event_id"]), found)
+
+
 @rule
 def treaty_signed_in_2024(as_of) -> Judgement:
     """A defence pact between Russia and North Korea signed in 2024."""
-    treaty = _milestones(as_of, "treaty")
-    treaty = treaty[treaty["event_date"].dt.year == 2024]
-    if treaty.empty:
-        return Judgement("Not enough evidence", (), "no treaty signing in 2024 on record")
-    return Judgement("Supported", _refs("milestones", treaty["event_id"][:1]), "signed in Pyongyang on 19 June 2024")
+    return _milestone_in_year(as_of, "treaty", 2024, first_only=True,
+                              found="signed in Pyongyang on 19 June 2024", missing="no treaty signing in 2024 on record")
 
 
 @rule
@@ -255,11 +261,7 @@ def balloons_may_2024(as_of) -> Judgement:
 @rule
 def summit_in_2019(as_of) -> Judgement:
     """Russia's leader met North Korea's at a summit in 2019."""
-    s = _milestones(as_of, "summit")
-    s = s[s["event_date"].dt.year == 2019]
-    if s.empty:
-        return Judgement("Not enough evidence", (), "no 2019 summit on record")
-    return Judgement("Supported", _refs("milestones", s["event_id"]), "Kim and Putin met in Vladivostok")
+    return _milestone_in_year(as_of, "summit", 2019, found="Kim and Putin met in Vladivostok", missing="no 2019 summit on record")
 
 
 def _unsc(as_of) -> pd.DataFrame:
