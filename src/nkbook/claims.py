@@ -95,11 +95,12 @@ def public_dates(name: str, frame: pd.DataFrame) -> pd.Series:
 def evidence_rows(refs) -> pd.DataFrame:
     """One row per reference: table, key, the date the row became public, its source and a
     one-line description, in the order given."""
-    out = []
+    out, tables = [], {}
     for table, key in refs:
-        frame = load(table)
-        frame = frame.assign(_public=public_dates(table, frame)).set_index(_key_field(table))
-        row = frame.loc[key]
+        if table not in tables:
+            frame = load(table)
+            tables[table] = frame.assign(_public=public_dates(table, frame)).set_index(_key_field(table))
+        row = tables[table].loc[key]
         out.append({
             "table": table,
             "key": key,
