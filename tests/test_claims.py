@@ -221,3 +221,22 @@ def test_a_date_known_only_to_the_month_counts_from_the_months_end():
 def test_a_table_that_is_not_evidence_cannot_be_cited():
     with pytest.raises(ValueError, match="essay_stats.*not evidence"):
         claims.public_date_field("essay_stats")
+
+
+def test_every_evidence_table_is_presented_by_the_chapter_its_cards_link_to():
+    """A card links each evidence row to a chapter: that chapter must load the table."""
+    from conftest import ROOT
+    from nkbook import claim_pages
+
+    assert set(claims.EVIDENCE_TABLES) <= set(claim_pages.CHAPTER_OF)
+    for table in claims.EVIDENCE_TABLES:
+        chapter = ROOT / "book" / f"{claim_pages.CHAPTER_OF[table]}.ipynb"
+        code = " ".join("".join(c["source"]) for c in json.loads(chapter.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code")
+        assert f'load("{table}")' in code, (table, chapter.name)
+
+
+def test_a_table_without_a_card_summary_is_refused(register):
+    frame = register.copy()
+    frame.loc[frame.index[0], "evidence_at_cutoff"] = "dprk_trade:R021"
+    found = [str(p) for p in claims.problems(frame)]
+    assert any("A01: dprk_trade:R021 is not in an evidence table" in p for p in found), found

@@ -111,25 +111,22 @@ def evidence_rows(refs) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["table", "key", "public_on", "source_id", "describes"])
 
 
+#: How a row of each evidence table is summarised on a claim's card. A table without an entry
+#: cannot be cited as evidence (the register's checks say so).
 _DESCRIBE = {
     "troop_estimates": lambda r: f"{estimates.bounds(r.to_frame().T)['label'].iloc[0]} {r['unit']}: {r['scope']} ({r['estimator']})",
-    "casualty_estimates": lambda r: f"{r['casualty_type']}: {r.get('scope', '')} ({r['estimator']})",
-    "munitions_transfers": lambda r: f"{r['item']}: {r.get('scope', '')} ({r['estimator']})",
+    "munitions_transfers": lambda r: f"{r['item']}: {r['scope']} ({r['estimator']})",
     "milestones": lambda r: r["event"],
     "unsc_dprk_actions": lambda r: f"{r['document']}: {r['summary']}",
     "reported_transfers_to_dprk": lambda r: f"{r['item']} ({r['status_as_reported']}; reported by {r['reported_by']})",
     "context_facts": lambda r: r["statement"],
     "essay_works_cited": lambda r: f"{r['author']}, {r['title']}: {r['check_note']}",
-    "petroleum_supply": lambda r: f"{r.get('supplier', '')} {r.get('measure', '')}".strip(),
-    "us_dprk_russia_designations": lambda r: f"{r.get('name', '')}",
-    "dprk_trade": lambda r: f"{r.get('partner', '')} {r.get('flow', '')} {r.get('year', '')}",
 }
+EVIDENCE_TABLES = tuple(_DESCRIBE)
 
 
 def describe(table: str, row: pd.Series) -> str:
-    fn = _DESCRIBE.get(table)
-    text = fn(row) if fn else ""
-    return " ".join(str(text).split())
+    return " ".join(str(_DESCRIBE[table](row)).split())
 
 
 def public_by(name: str, as_of) -> pd.DataFrame:
@@ -436,6 +433,10 @@ def problems(frame: pd.DataFrame | None = None) -> list[Problem]:
         for when in WHEN:
             col = evidence_column(when)
             for table, key in parse_refs(row[col]):
+                if table not in EVIDENCE_TABLES:
+                    out.append(Problem(file, f"{cid}: {table}:{key} is not in an evidence table ({', '.join(EVIDENCE_TABLES)})",
+                                       row=i, field=col))
+                    continue
                 try:
                     ev = evidence_rows([(table, key)]).iloc[0]
                 except KeyError:

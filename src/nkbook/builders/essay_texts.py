@@ -39,6 +39,7 @@ def _texts(seeds: Path) -> list[tuple[str, str]]:
 
 
 def build_sentences(seeds: Path) -> pd.DataFrame:
+    source_of = _essays().set_index("essay_id")["source_id"]
     rows = []
     for essay_id, body in _texts(seeds):
         for s in text.sentences(body):
@@ -49,7 +50,7 @@ def build_sentences(seeds: Path) -> pd.DataFrame:
                 "locator": s.locator,
                 "words": len(s.text.split()),
                 "fingerprint": s.fingerprint,
-                "source_id": _essays().set_index("essay_id").loc[essay_id, "source_id"],
+                "source_id": source_of[essay_id],
             })
     return pd.DataFrame(rows).sort_values(["essay_id", "paragraph", "sentence"], kind="stable")
 
