@@ -1,17 +1,21 @@
 """The pins agree everywhere, and CI runs exactly the README's test command."""
 from __future__ import annotations
 
+import importlib.util
 import re
 
 import yaml
 
 from conftest import ROOT
 
-PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)")
+_spec = importlib.util.spec_from_file_location("write_environment_yml", ROOT / "tools" / "write_environment_yml.py")
+write_environment_yml = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(write_environment_yml)
 
 
 def lock_pins(name="requirements.lock"):
-    return {m.group(1).lower(): m.group(2) for line in (ROOT / name).read_text().splitlines() if (m := PIN.match(line))}
+    """The pins of a requirements file, read as ``make lock`` reads them."""
+    return dict(pin.lower().split("==") for pin in write_environment_yml.pins(ROOT / name))
 
 
 def test_environment_yml_uses_the_lock():

@@ -21,7 +21,8 @@ STAMP = ".nkbook-inputs"
 
 def input_files(root: Path) -> list[Path]:
     files = [*root.glob("data/*"), *root.glob("src/nkbook/**/*.py"), root / "book" / "references.bib",
-             root / "requirements.lock", root / "CITATION.cff"]
+             root / "requirements.lock", root / "CITATION.cff",
+             root / "_config.yml"]
     return sorted(p for p in files if p.is_file())
 
 

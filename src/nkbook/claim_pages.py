@@ -13,6 +13,7 @@ import json
 import pandas as pd
 
 from . import claims
+from .paths import book_config
 from .provenance import sources
 from .text import day
 
@@ -37,15 +38,6 @@ CHAPTER_TITLES = {"sanctions": "Sanctions", "troops": "Boots on the ground", "mu
 DOWNLOAD_DIR = "downloads"  # under the book's _static folder (not "data": _config.yml excludes that name)
 
 
-def book_config() -> dict:
-    """``_config.yml``, for the book's title, author and address."""
-    import yaml
-
-    from .paths import project_root
-
-    return yaml.safe_load((project_root() / "_config.yml").read_text(encoding="utf-8"))
-
-
 def site_url() -> str:
     """Where the book is published (``html.baseurl`` of ``_config.yml``)."""
     return book_config()["html"]["baseurl"]
@@ -54,6 +46,12 @@ def site_url() -> str:
 def review_author() -> str:
     cfg = book_config()
     return f"{cfg['author']} of {cfg['title']}"
+
+
+def reviews(register: pd.DataFrame) -> list[dict]:
+    """The claims' ClaimReview records, pointing at the book's address."""
+    base, author = site_url(), review_author()
+    return [claims.claim_review(row, base, author) for _, row in register.iterrows()]
 
 
 def slug(verdict: str) -> str:
@@ -72,7 +70,8 @@ def locator_text(row) -> str:
     return f"Essay {row['label']}, paragraph {row['paragraph']}, sentence {row['sentence']}"
 
 
-def _when_text(row, when: str) -> str:
+def when_text(row, when: str) -> str:
+    """``as of publication, 28 February 2025`` (or, for an undated essay, the date its text allows)."""
     if when == "cutoff":
         return f"as of the data cut-off, {day(row['cutoff'])}"
     basis = "publication" if pd.notna(row["published_on"]) else "the latest date the undated text allows"
@@ -110,8 +109,8 @@ def card(row) -> str:
     same = row["evidence_at_publication"] == row["evidence_at_cutoff"] if pd.notna(row["evidence_at_publication"]) else False
     evidence = (
         f"<p><strong>Evidence</strong> (the same at both dates):</p>{_evidence_list(row['evidence_at_cutoff'])}" if same else
-        f"<p><strong>Evidence {html.escape(_when_text(row, 'publication'))}:</strong></p>{_evidence_list(row['evidence_at_publication'])}"
-        f"<p><strong>Evidence {html.escape(_when_text(row, 'cutoff'))}:</strong></p>{_evidence_list(row['evidence_at_cutoff'])}"
+        f"<p><strong>Evidence {html.escape(when_text(row, 'publication'))}:</strong></p>{_evidence_list(row['evidence_at_publication'])}"
+        f"<p><strong>Evidence {html.escape(when_text(row, 'cutoff'))}:</strong></p>{_evidence_list(row['evidence_at_cutoff'])}"
     )
     return (
         f'<section class="nkb-claim" id="{anchor(cid)}" data-essay="{row["label"]}" data-type="{row["claim_type"]}" '
@@ -119,8 +118,8 @@ def card(row) -> str:
         f'<h3 class="nkb-claim-title"><a class="nkb-claim-link" href="#{anchor(cid)}">{cid}</a> {html.escape(row["paraphrase"])}</h3>'
         f'<p class="nkb-claim-meta">{html.escape(locator_text(row))} · {html.escape(row["claim_type"])} · {html.escape(row["topic"])}</p>'
         f'<dl class="nkb-claim-verdicts">'
-        f'<dt>{html.escape(_first_upper(_when_text(row, "publication")))}</dt><dd>{badge(row["verdict_at_publication"])}</dd>'
-        f'<dt>{html.escape(_first_upper(_when_text(row, "cutoff")))}</dt><dd>{badge(row["verdict_at_cutoff"])}</dd>'
+        f'<dt>{html.escape(_first_upper(when_text(row, "publication")))}</dt><dd>{badge(row["verdict_at_publication"])}</dd>'
+        f'<dt>{html.escape(_first_upper(when_text(row, "cutoff")))}</dt><dd>{badge(row["verdict_at_cutoff"])}</dd>'
         f'<dt>Confidence</dt><dd>{html.escape(conf)}; {judged}</dd></dl>'
         f'<p><strong>What would settle it:</strong> {html.escape(row["test"])}</p>'
         f'<p><strong>Why:</strong> {html.escape(row["justification"])}</p>'
@@ -130,6 +129,11 @@ def card(row) -> str:
 
 def cards(register: pd.DataFrame) -> str:
     return '<div class="nkb-claims">' + "".join(card(row) for _, row in register.iterrows()) + "</div>"
+
+
+def essay_page(register: pd.DataFrame) -> str:
+    """The cards of some claims (one essay's) with their ClaimReview JSON-LD."""
+    return cards(register) + claims.jsonld_script(reviews(register))
 
 
 def _options(name: str, label: str, values) -> str:
@@ -176,11 +180,10 @@ def downloads(register: pd.DataFrame) -> str:
     )
 
 
-def json_download(register: pd.DataFrame, base_url: str, author: str) -> str:
+def json_download(register: pd.DataFrame) -> str:
     """The register as JSON: every record with its ClaimReview, in a stable layout."""
     records = claims.register_records(register)
-    reviews = [claims.claim_review(row, base_url, author) for _, row in register.iterrows()]
-    for rec, review in zip(records, reviews):
+    for rec, review in zip(records, reviews(register)):
         rec["claim_review"] = review
     doc = {"title": "Claims register", "data_cutoff": claims.cutoff().strftime("%Y-%m-%d"),
            "verdict_scale": list(claims.VERDICTS), "claims": records}

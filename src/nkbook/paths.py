@@ -29,6 +29,13 @@ def project_root() -> Path:
     )
 
 
+def book_config() -> dict:
+    """``_config.yml``: the book's title, author and addresses."""
+    import yaml
+
+    return yaml.safe_load((project_root() / "_config.yml").read_text(encoding="utf-8"))
+
+
 def data_dir() -> Path:
     return project_root() / "data"
 

@@ -38,13 +38,13 @@ def _write_if_changed(path: Path, text: str | bytes) -> None:
         path.write_bytes(data)
 
 
-def _write_downloads(folder: Path, base_url: str) -> None:
+def _write_downloads(folder: Path) -> None:
     """The data package's files, and the claims register as JSON, for readers to download."""
     folder.mkdir(parents=True, exist_ok=True)
     for path in sorted(data_dir().glob("*.csv")) + [data_dir() / "datapackage.json"]:
         _write_if_changed(folder / path.name, path.read_bytes())
     register = claim_pages.claims.register()
-    _write_if_changed(folder / "claims.json", claim_pages.json_download(register, base_url, claim_pages.review_author()))
+    _write_if_changed(folder / "claims.json", claim_pages.json_download(register))
 
 
 def _config_inited(app, config) -> None:
@@ -58,7 +58,7 @@ def _config_inited(app, config) -> None:
     _write_if_changed(static / BUNDLE_FILE, javascript_bundle())
     _write_if_changed(static / CSS_FILE, CSS)
     _write_if_changed(static / FILTER_FILE, claim_pages.FILTER_JS)
-    _write_downloads(static / claim_pages.DOWNLOAD_DIR, config.html_baseurl or claim_pages.site_url())
+    _write_downloads(static / claim_pages.DOWNLOAD_DIR)
     config.html_static_path = [*config.html_static_path, str(static)]
 
 

@@ -69,8 +69,7 @@ def build_stats(seeds: Path) -> pd.DataFrame:
             "words": sum(lengths),
             "paragraphs": len(paragraphs),
             "sentences": len(sents),
-            "headings": sum(b.kind == "heading" for b in blocks) - sum(
-                b.kind == "heading" and b.text.lower() in text.REFERENCE_HEADINGS for b in blocks),
+            "headings": sum(b.kind == "heading" and b.text.lower() not in text.REFERENCE_HEADINGS for b in blocks),
             "mean_sentence_words": round(sum(lengths) / len(lengths), 1),
             "longest_sentence_words": max(lengths),
             "works_cited": sum(b.kind == "reference" for b in blocks),
