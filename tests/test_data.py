@@ -15,6 +15,8 @@ def test_every_table_validates():
         "unsc_dprk_actions", "un_1718_designations", "ofac_dprk_sdn_entries",
         "us_dprk_russia_designations", "petroleum_supply", "missile_tests", "troop_estimates",
         "casualty_estimates", "munitions_transfers", "milestones", "dprk_trade", "reported_transfers_to_dprk",
+        "unga_ideal_points", "unga_agreement", "unga_ukraine_resolutions", "unga_ukraine_votes", "regimes_of_the_world",
+        "freedom_house", "atop_alliances",
         "essays", "essay_sentences", "essay_stats", "context_facts", "essay_works_cited", "claims",
     ]
     for name in resource_names():
