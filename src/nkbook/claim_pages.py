@@ -32,9 +32,12 @@ CHAPTER_OF = {
     "munitions_transfers": "munitions",
     "reported_transfers_to_dprk": "flows", "dprk_trade": "flows",
     "essay_works_cited": "essays", "context_facts": "method",
+    "unga_ideal_points": "bloc", "unga_agreement": "bloc", "unga_ukraine_resolutions": "bloc",
+    "unga_ukraine_votes": "bloc", "regimes_of_the_world": "bloc", "freedom_house": "bloc",
 }
 CHAPTER_TITLES = {"sanctions": "Sanctions", "troops": "Boots on the ground", "munitions": "Shells, missiles and guns",
-                  "flows": "What comes back", "essays": "The three essays", "method": "Method"}
+                  "flows": "What comes back", "essays": "The three essays", "method": "Method",
+                  "bloc": "Bloc or bargain?"}
 DOWNLOAD_DIR = "downloads"  # under the book's _static folder (not "data": _config.yml excludes that name)
 
 
@@ -154,6 +157,10 @@ def table(register: pd.DataFrame) -> str:
         + _options("verdict", "Verdict now", [(slug(v), v) for v in verdicts])
         + '<span class="nkb-filter-count" aria-live="polite"></span></div>'
     )
+    return controls + _register_table(register, 'id="nkb-register"')
+
+
+def _register_table(register: pd.DataFrame, attributes: str = "") -> str:
     head = "".join(f"<th scope=\"col\">{h}</th>" for h in
                    ("Claim", "Essay, place", "Our paraphrase", "Type", "Verdict then", "Verdict now", "Confidence"))
     body = []
@@ -166,8 +173,15 @@ def table(register: pd.DataFrame) -> str:
             f'<td>{badge(r["verdict_at_publication"])}</td><td>{badge(r["verdict_at_cutoff"])}</td>'
             f'<td>{html.escape(r["confidence"]) if pd.notna(r["confidence"]) else "–"}</td></tr>'
         )
-    return (controls + '<div class="nkb-table-wrap"><table class="table nkb-table nkb-register" id="nkb-register">'
+    classes = "table nkb-table nkb-register" if "nkb-register" in attributes else "table nkb-table"
+    return (f'<div class="nkb-table-wrap"><table class="{classes}" {attributes}>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+
+
+def claims_table(register: pd.DataFrame, claim_ids) -> str:
+    """The named claims, in the given order, as in the register table (links to their cards)."""
+    ids = list(claim_ids)
+    return _register_table(register.set_index("claim_id", drop=False).loc[ids])
 
 
 def downloads(register: pd.DataFrame) -> str:

@@ -99,7 +99,7 @@ def evidence_rows(refs) -> pd.DataFrame:
     for table, key in refs:
         if table not in tables:
             frame = load(table)
-            tables[table] = frame.assign(_public=public_dates(table, frame)).set_index(_key_field(table))
+            tables[table] = frame.assign(_public=public_dates(table, frame)).set_index(_key_field(table), drop=False)
         row = tables[table].loc[key]
         out.append({
             "table": table,
@@ -121,8 +121,18 @@ _DESCRIBE = {
     "reported_transfers_to_dprk": lambda r: f"{r['item']} ({r['status_as_reported']}; reported by {r['reported_by']})",
     "context_facts": lambda r: r["statement"],
     "essay_works_cited": lambda r: f"{r['author']}, {r['title']}: {r['check_note']}",
+    "unga_ukraine_resolutions": lambda r: (f"UN General Assembly resolution {r['resolution']}, {r['title']}: "
+                                           f"{r['yes']} for, {r['no']} against, {r['abstain']} abstaining"),
+    "unga_ukraine_votes": lambda r: (f"{r['country']} {_VOTED[r['vote']]} resolution {r['resolution']} "
+                                     f"of {r['voted_on']:%d %B %Y} ({r['basis']})"),
+    "unga_agreement": lambda r: (f"North Korea's agreement with {r['partner']} in the General Assembly, {r['year']}: "
+                                 f"{r['agreement']:.2f} over {r['n_roll_calls']} roll calls ({r['basis']})"),
+    "unga_ideal_points": lambda r: f"{r['country']}'s General Assembly ideal point, {r['year']}: {r['ideal_point']:.2f}",
+    "regimes_of_the_world": lambda r: f"{r['country']}, {r['year']}: {r['regime_label']} (Regimes of the World)",
+    "freedom_house": lambda r: f"{r['country']}, {r['year']}: {r['status_label']} (Freedom House)",
 }
 EVIDENCE_TABLES = tuple(_DESCRIBE)
+_VOTED = {"yes": "voted for", "no": "voted against", "abstain": "abstained on", "not voting": "did not vote on"}
 
 
 def describe(table: str, row: pd.Series) -> str:
