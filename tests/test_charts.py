@@ -93,3 +93,14 @@ def test_verdict_bars_label_each_bar_and_keep_the_scale_order():
     assert spec["encoding"]["color"]["scale"]["range"][2] == "#D55E00"  # Contradicted
     data = pd.DataFrame(spec["datasets"][spec["data"]["name"]])
     assert data.loc[(data["bar"] == "B · now") & (data["verdict"] == "Contradicted"), "claims"].sum() == 4
+
+
+def test_composed_charts_keep_their_width_instead_of_fitting_the_container():
+    # the theme's autosize "fit-x" draws a faceted chart 0 pixels wide in the browser
+    base = alt.Chart(DATA.assign(g=["a", "b"])).mark_bar().encode(
+        x="day:T", y="n:Q", tooltip=[alt.Tooltip("source:N", title="Source")]).properties(width=150)
+    faceted = base.facet(facet="g:N", columns=2).properties(description="Two panels.")
+    html = charts.render_html(faceted.to_dict())
+    assert '"autosize":{"type":"pad"}' in html
+    single = charts.render_html(good_chart().to_dict())
+    assert '"autosize":{"type":"pad"}' not in single

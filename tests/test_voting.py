@@ -155,12 +155,17 @@ def test_dprk_alliances_in_atop():
 
 # --------------------------------------------------------------------------- bad input
 
-@needs_shared
-def test_a_country_name_no_library_knows_is_named(tmp_path):
+def _research_copy(tmp_path):
+    """The files the Ukraine-votes builder reads, copied so that a test can break one."""
     data = tmp_path / "data"
     shutil.copytree(SHARED / "data" / "snapshots" / "unga-votes" / "unga-2025", data / "snapshots" / "unga-votes" / "unga-2025")
     shutil.copytree(SHARED / "data" / "research" / "unga", data / "research" / "unga")
-    path = data / unga.KEY_COUNTRIES
+    return data, data / unga.KEY_COUNTRIES
+
+
+@needs_shared
+def test_a_country_name_no_library_knows_is_named(tmp_path):
+    data, path = _research_copy(tmp_path)
     text = path.read_text(encoding="utf-8").replace(",Eritrea,", ",Eritrée,", 1)
     path.write_text(text, encoding="utf-8")
     with pytest.raises(SnapshotError, match=r"key_countries_facts\.csv: row \d+, field country: 'Eritrée'"):
@@ -169,10 +174,7 @@ def test_a_country_name_no_library_knows_is_named(tmp_path):
 
 @needs_shared
 def test_a_news_report_that_contradicts_the_roll_call_stops_the_build(tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(SHARED / "data" / "snapshots" / "unga-votes" / "unga-2025", data / "snapshots" / "unga-votes" / "unga-2025")
-    shutil.copytree(SHARED / "data" / "research" / "unga", data / "research" / "unga")
-    path = data / unga.KEY_COUNTRIES
+    data, path = _research_copy(tmp_path)
     lines = path.read_text(encoding="utf-8").splitlines()
     i = next(i for i, line in enumerate(lines) if line.startswith("A/RES/ES-11/1,") and ",China,abstain," in line)
     lines[i] = lines[i].replace(",China,abstain,", ",China,no,")

@@ -121,11 +121,22 @@ def _title_html(spec: dict) -> tuple[str, dict]:
     return head, {k: v for k, v in spec.items() if k != "title"}
 
 
+COMPOSED = ("facet", "vconcat", "hconcat", "concat")
+
+
+def _sized(spec: dict) -> dict:
+    """Vega-Lite cannot fit a faceted or concatenated chart to its container (the browser draws it
+    0 pixels wide): such a chart keeps the widths its views give (``autosize: pad``)."""
+    if any(k in spec for k in COMPOSED) and "autosize" not in spec:
+        return {**spec, "autosize": {"type": "pad"}}
+    return spec
+
+
 def render_html(spec: dict, caption: str | None = None) -> str:
     """The ``text/html`` output of a chart: a figure with its title, a static SVG and a vegaEmbed call."""
     check_rules(spec)
     cid = chart_id({"spec": spec, "caption": caption})
-    head, drawn = _title_html(spec)
+    head, drawn = _title_html(_sized(spec))
     alt_text = html.escape(str(spec["description"]), quote=True)
     svg = static_svg(drawn).replace("<svg ", f'<svg role="img" aria-label="{alt_text}" ', 1)
     payload = _canonical(drawn).replace("</", "<\\/")  # never close the script early
