@@ -48,6 +48,9 @@ def theme() -> dict:
             "background": "white",
             "padding": 8,
             "autosize": {"type": "fit-x", "contains": "padding"},
+            # no ARIA label per mark: the figure carries the alt text (role="img"), which hides the
+            # marks from assistive technology anyway, and per-mark labels tripled the SVG's size
+            "aria": False,
             "view": {"continuousHeight": 300, "stroke": None},
             "range": {"category": PALETTE},
             "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12, "subtitleColor": "#444", "offset": 10},
