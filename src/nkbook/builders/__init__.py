@@ -15,6 +15,24 @@ class SnapshotError(RuntimeError):
     """A snapshot is missing or does not look like what the builder was written for."""
 
 
+def require(path: Path) -> Path:
+    """The path of a snapshot that must exist."""
+    if not path.is_file():
+        raise SnapshotError(f"{path}: snapshot missing")
+    return path
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """A snapshot CSV with every cell as text, empty cells as "" (so Namibia's "NA" stays "NA")."""
+    return pd.read_csv(require(path), dtype=str, keep_default_na=False)
+
+
+def require_columns(frame: pd.DataFrame, columns, path: Path) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise SnapshotError(f"{path}: columns {missing} missing (found {list(frame.columns)[:12]})")
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The exact bytes a table is committed as."""
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")

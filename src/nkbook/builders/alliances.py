@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import countries
-from . import SnapshotError
+from . import SnapshotError, read_csv, require_columns
 from .regimes import cow_to_iso3
 
 MEMBERS = "alliances/atop_v4.01_member_level.csv"
@@ -27,12 +27,6 @@ FROM_YEAR = 1991
 OBLIGATIONS = ("defense", "offense", "neutral", "nonagg", "consul")
 
 
-def _read(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise SnapshotError(f"{path}: snapshot missing")
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
 def _date(year: str, month: str, day: str) -> str:
     """ISO date where ATOP gives year, month and day; '' where any is 0 (unknown) or absent."""
     y, m, d = (int(v or 0) for v in (year, month, day))
@@ -41,11 +35,9 @@ def _date(year: str, month: str, day: str) -> str:
 
 def build(snapshots: Path) -> pd.DataFrame:
     path = snapshots / MEMBERS
-    m = _read(path)
+    m = read_csv(path)
     need = ["atopid", "member", "phase", "yrent", "moent", "dayent", "yrexit", "moexit", "dayexit", "bilat", *OBLIGATIONS]
-    missing = [c for c in need if c not in m.columns]
-    if missing:
-        raise SnapshotError(f"{path}: columns {missing} missing")
+    require_columns(m, need, path)
     m = m.assign(_member=m.member.astype(int), _exit=m.yrexit.replace("", "0").astype(int))
     ours = set(m[m._member.isin(FOCUS)].atopid)
     live = m[m.atopid.isin(ours)].groupby("atopid")._exit.apply(lambda x: ((x == 0) | (x >= FROM_YEAR)).any())
@@ -76,7 +68,7 @@ def build(snapshots: Path) -> pd.DataFrame:
 def _check_against_v5(out: pd.DataFrame, path: Path) -> None:
     """ATOP 5 must give the DPRK the same defence and consultation partners in 2018 as 4.01's
     alliances in force at its end (4.01 ends in 2016; nothing changed for the DPRK in between)."""
-    d = _read(path)
+    d = read_csv(path)
     d = d[(d.year == "2018") & ((d.ccode1 == "731") | (d.ccode2 == "731"))]
     partner = d.ccode1.where(d.ccode1 != "731", d.ccode2).astype(int)
     v5 = {(p, o) for p, (_, r) in zip(partner, d.iterrows()) for o in ("defense", "consul") if r[f"atop_{o}"] == "1"}

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import countries
-from . import SnapshotError
+from . import SnapshotError, read_csv, require, require_columns
 from .unga import IDEAL_POINTS
 
 OWID = "regime-type/owid_political_regime.csv"
@@ -39,12 +39,6 @@ FH_PUBLISHED = "2025-02-26"
 NO_ISO_CODE = {"Kosovo"}
 
 
-def _read(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise SnapshotError(f"{path}: snapshot missing")
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
 def _known(code: str) -> bool:
     try:
         countries.name(code)
@@ -55,7 +49,7 @@ def _known(code: str) -> bool:
 
 def build_row(snapshots: Path) -> pd.DataFrame:
     path = snapshots / OWID
-    raw = _read(path)
+    raw = read_csv(path)
     if list(raw.columns) != ["Code", "Year", "Political regime"]:
         raise SnapshotError(f"{path}: columns {list(raw.columns)}, expected Code, Year, Political regime")
     rows = []
@@ -81,10 +75,7 @@ def build_row(snapshots: Path) -> pd.DataFrame:
 def cow_to_iso3(snapshots: Path) -> dict[int, str]:
     """COW code -> ISO alpha-3, from the ideal-point file (its latest coded row per COW code);
     only codes pycountry knows (so not the file's 'YAR' for the two Yemens before 1990)."""
-    path = snapshots / IDEAL_POINTS
-    if not path.is_file():
-        raise SnapshotError(f"{path}: snapshot missing")
-    d = pd.read_stata(path, columns=["ccode", "iso3c", "year"])
+    d = pd.read_stata(require(snapshots / IDEAL_POINTS), columns=["ccode", "iso3c", "year"])
     d = d[d.iso3c != ""].sort_values("year")
     mapping = d.groupby("ccode").iso3c.last()
     return {int(c): code for c, code in mapping.items() if _known(code)}
@@ -92,10 +83,8 @@ def cow_to_iso3(snapshots: Path) -> dict[int, str]:
 
 def build_fh(snapshots: Path) -> pd.DataFrame:
     path = snapshots / FREEDOM_HOUSE
-    raw = _read(path)
-    need = ["fh_country", "year", "pr", "cl", "status", "cown"]
-    if any(c not in raw.columns for c in need):
-        raise SnapshotError(f"{path}: columns {need} expected, found {list(raw.columns)}")
+    raw = read_csv(path)
+    require_columns(raw, ["fh_country", "year", "pr", "cl", "status", "cown"], path)
     iso = cow_to_iso3(snapshots)
     rows = []
     for i, r in raw.iterrows():

@@ -26,7 +26,7 @@ import pandas as pd
 
 from .. import countries
 from ..provenance import sources
-from . import SnapshotError
+from . import SnapshotError, read_csv, require, require_columns
 
 IDEAL_POINTS = "unga-votes/voeten-ideal-points-2025/IdealpointsJuly2025.dta"
 UNVOTES = "unga-votes/unvotes/un_votes.csv"
@@ -57,18 +57,6 @@ FIRST_YEAR = 1991  # the DPRK joined the UN on 17 September 1991
 VOTES = ("yes", "no", "abstain")
 
 
-def _read_csv(path: Path, **kw) -> pd.DataFrame:
-    if not path.is_file():
-        raise SnapshotError(f"{path}: snapshot missing")
-    return pd.read_csv(path, dtype=str, keep_default_na=False, **kw)
-
-
-def _need(frame: pd.DataFrame, columns, path: Path) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise SnapshotError(f"{path}: columns {missing} missing (found {list(frame.columns)[:12]}...)")
-
-
 # --- ideal points -------------------------------------------------------------------------
 
 def _num(value) -> str:
@@ -78,10 +66,8 @@ def _num(value) -> str:
 
 def build_ideal_points(snapshots: Path) -> pd.DataFrame:
     path = snapshots / IDEAL_POINTS
-    if not path.is_file():
-        raise SnapshotError(f"{path}: snapshot missing")
-    d = pd.read_stata(path)
-    _need(d, ["ccode", "iso3c", "countryname", "year", "idealpointfp", "q5fp", "q95fp", "nvotesfp",
+    d = pd.read_stata(require(path))
+    require_columns(d, ["ccode", "iso3c", "countryname", "year", "idealpointfp", "q5fp", "q95fp", "nvotesfp",
               "idealpointall", "nvotesall"], path)
     # 17 rows lack a code and name; the same COW code's other rows give them.
     known = d[d.iso3c != ""].groupby("ccode")[["iso3c", "countryname"]].last()
@@ -151,9 +137,9 @@ def _rcid(value: str) -> int:
 
 def build_agreement(snapshots: Path) -> pd.DataFrame:
     votes_path, calls_path = snapshots / UNVOTES, snapshots / UNVOTES_CALLS
-    votes, calls = _read_csv(votes_path), _read_csv(calls_path)
-    _need(votes, ["rcid", "country_code", "vote"], votes_path)
-    _need(calls, ["rcid", "date"], calls_path)
+    votes, calls = read_csv(votes_path), read_csv(calls_path)
+    require_columns(votes, ["rcid", "country_code", "vote"], votes_path)
+    require_columns(calls, ["rcid", "date"], calls_path)
     votes["rcid"] = votes.rcid.map(_rcid)
     calls["rcid"] = calls.rcid.map(_rcid)
     codes = {}
@@ -180,8 +166,8 @@ def build_agreement(snapshots: Path) -> pd.DataFrame:
         rows += _agreement_rows(group, int(year), group.date.max(), UNVOTES_SOURCE, "all recorded votes")
 
     path = snapshots / UNGA_2025
-    calls25 = _read_csv(path)
-    _need(calls25, ["Council", "Date"] + [DPRK, *PARTNERS], path)
+    calls25 = read_csv(path)
+    require_columns(calls25, ["Council", "Date"] + [DPRK, *PARTNERS], path)
     ga = calls25[calls25.Council == "General Assembly"]
     lower = ga[[DPRK, *PARTNERS]].apply(lambda col: col.str.strip().str.lower())
     odd = lower[~lower.isin(VOTES + ("",)).all(axis=1)]
@@ -207,8 +193,8 @@ def build_ukraine_votes(data: Path) -> pd.DataFrame:
     rows: dict[tuple[str, str], dict] = {}
 
     path = data / "snapshots" / UNGA_2025_ES11
-    long = _read_csv(path)
-    _need(long, ["Resolution", "Date", "iso3", "vote"], path)
+    long = read_csv(path)
+    require_columns(long, ["Resolution", "Date", "iso3", "vote"], path)
     for i, r in long.iterrows():
         code = r.iso3.strip()
         try:
@@ -223,8 +209,8 @@ def build_ukraine_votes(data: Path) -> pd.DataFrame:
             "vote": vote, "basis": "roll call", "source_id": UNGA_2025_SOURCE}
 
     path = data / CROSSCHECK
-    cross = _read_csv(path)
-    _need(cross, ["resolution", "country", "vote"], path)
+    cross = read_csv(path)
+    require_columns(cross, ["resolution", "country", "vote"], path)
     spelled = {"approve": "yes", "against": "no", "abstain": "abstain", "absent": "not voting"}
     for i, r in cross.iterrows():
         res = r.resolution.strip()
@@ -241,8 +227,8 @@ def build_ukraine_votes(data: Path) -> pd.DataFrame:
             "basis": "roll call (cross-check file)", "source_id": CROSSCHECK_SOURCES[res]}
 
     path = data / KEY_COUNTRIES
-    key = _read_csv(path)
-    _need(key, ["resolution", "date", "country", "vote", "source_url"], path)
+    key = read_csv(path)
+    require_columns(key, ["resolution", "date", "country", "vote", "source_url"], path)
     by_url = _source_by_url()
     for i, r in key.iterrows():
         where = f"{path}: row {i + 2}"
