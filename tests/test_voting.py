@@ -93,7 +93,7 @@ def test_full_roll_calls_add_up_to_the_official_totals():
     for resolution, counts in held.iterrows():
         assert (counts["yes"], counts["no"], counts["abstain"]) == tuple(res.loc[resolution, ["yes", "no", "abstain"]])
         # the 2025 snapshot has no column for Afghanistan and Venezuela, both among the 17 absent
-        assert counts.sum() == (191 if resolution.startswith("ES-11/") and resolution >= "ES-11/7" else 193)
+        assert counts.sum() == (191 if resolution in ("ES-11/7", "ES-11/8", "ES-11/9") else 193)
     absent = set(load("unga_ukraine_votes").query("resolution == 'ES-11/1'")["iso3"]) - set(
         load("unga_ukraine_votes").query("resolution == 'ES-11/7'")["iso3"])
     assert absent == {"AFG", "VEN"}

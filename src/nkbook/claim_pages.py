@@ -157,10 +157,11 @@ def table(register: pd.DataFrame) -> str:
         + _options("verdict", "Verdict now", [(slug(v), v) for v in verdicts])
         + '<span class="nkb-filter-count" aria-live="polite"></span></div>'
     )
-    return controls + _register_table(register, 'id="nkb-register"')
+    return controls + _register_table(register, table_id="nkb-register")
 
 
-def _register_table(register: pd.DataFrame, attributes: str = "") -> str:
+def _register_table(register: pd.DataFrame, table_id: str | None = None) -> str:
+    """Claims as table rows linking to their cards; the filterable register gets an id."""
     head = "".join(f"<th scope=\"col\">{h}</th>" for h in
                    ("Claim", "Essay, place", "Our paraphrase", "Type", "Verdict then", "Verdict now", "Confidence"))
     body = []
@@ -173,8 +174,8 @@ def _register_table(register: pd.DataFrame, attributes: str = "") -> str:
             f'<td>{badge(r["verdict_at_publication"])}</td><td>{badge(r["verdict_at_cutoff"])}</td>'
             f'<td>{html.escape(r["confidence"]) if pd.notna(r["confidence"]) else "–"}</td></tr>'
         )
-    classes = "table nkb-table nkb-register" if "nkb-register" in attributes else "table nkb-table"
-    return (f'<div class="nkb-table-wrap"><table class="{classes}" {attributes}>'
+    attributes = f'class="table nkb-table nkb-register" id="{table_id}"' if table_id else 'class="table nkb-table"'
+    return (f'<div class="nkb-table-wrap"><table {attributes}>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
 

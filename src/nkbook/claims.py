@@ -111,6 +111,8 @@ def evidence_rows(refs) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["table", "key", "public_on", "source_id", "describes"])
 
 
+_VOTED = {"yes": "voted for", "no": "voted against", "abstain": "abstained on", "not voting": "did not vote on"}
+
 #: How a row of each evidence table is summarised on a claim's card. A table without an entry
 #: cannot be cited as evidence (the register's checks say so).
 _DESCRIBE = {
@@ -132,7 +134,6 @@ _DESCRIBE = {
     "freedom_house": lambda r: f"{r['country']}, {r['year']}: {r['status_label']} (Freedom House)",
 }
 EVIDENCE_TABLES = tuple(_DESCRIBE)
-_VOTED = {"yes": "voted for", "no": "voted against", "abstain": "abstained on", "not voting": "did not vote on"}
 
 
 def describe(table: str, row: pd.Series) -> str:

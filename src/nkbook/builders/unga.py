@@ -55,6 +55,7 @@ DPRK = "PRK"
 PARTNERS = ("RUS", "CHN", "IRN", "BLR", "SYR", "USA")
 FIRST_YEAR = 1991  # the DPRK joined the UN on 17 September 1991
 VOTES = ("yes", "no", "abstain")
+RECORDED = VOTES + ("not voting",)  # what a row of unga_ukraine_votes may say
 
 
 # --- ideal points -------------------------------------------------------------------------
@@ -202,7 +203,7 @@ def build_ukraine_votes(data: Path) -> pd.DataFrame:
         except countries.CountryError:
             raise SnapshotError(f"{path}: row {i + 2}, field iso3: {code!r} is not an ISO 3166 code") from None
         vote = r.vote.strip().lower() or "not voting"
-        if vote not in VOTES + ("not voting",):
+        if vote not in RECORDED:
             raise SnapshotError(f"{path}: row {i + 2}, field vote: {r.vote!r}")
         rows[(_resolution(r.Resolution), code)] = {
             "resolution": _resolution(r.Resolution), "voted_on": r.Date, "iso3": code,
@@ -240,7 +241,7 @@ def build_ukraine_votes(data: Path) -> pd.DataFrame:
         except countries.CountryError as exc:
             raise SnapshotError(f"{where}, field country: {exc}") from None
         vote = {"did not participate": "not voting"}.get(r.vote.strip().lower(), r.vote.strip().lower())
-        if vote not in VOTES + ("not voting",):
+        if vote not in RECORDED:
             raise SnapshotError(f"{where}, field vote: {r.vote!r} not in {VOTES} or 'did not participate'")
         if r.source_url not in by_url:
             raise SnapshotError(f"{where}, field source_url: {r.source_url} has no entry in book/references.bib")
@@ -256,6 +257,4 @@ def build_ukraine_votes(data: Path) -> pd.DataFrame:
     out = pd.DataFrame(rows.values())
     out.insert(0, "vote_id", out.resolution + "-" + out.iso3)
     out.insert(4, "country", out.iso3.map(countries.name))
-    order = {"68/262": 0, "ES-11/1": 1, "ES-11/3": 3, "ES-11/4": 4, "ES-11/6": 6, "ES-11/7": 7, "ES-11/8": 8, "ES-11/9": 9}
-    return (out.assign(_o=out.resolution.map(order)).sort_values(["_o", "iso3"])
-            .drop(columns="_o").reset_index(drop=True))
+    return out.sort_values(["voted_on", "resolution", "iso3"], ignore_index=True)
