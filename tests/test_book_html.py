@@ -17,6 +17,25 @@ pytestmark = pytest.mark.skipif(not (HTML / "index.html").is_file(), reason="no 
 NETWORK_LOAD = re.compile(r"""<script[^>]+src=["']https?://|<link[^>]+href=["']https?://[^"']+\.css|<img[^>]+src=["']https?://""")
 
 
+def _edition() -> str:
+    from nkbook.sphinx_ext import edition
+
+    from nkbook.paths import book_config
+
+    return edition(ROOT, book_config()["repository"]["url"])
+
+
+EDITION = _edition() if (HTML / "index.html").is_file() else ""
+
+
+def test_edition_names_version_cutoff_and_commit():
+    cutoff = json.loads((ROOT / "data" / "datapackage.json").read_text())["x-data-cutoff"]
+    assert cutoff == "2026-11-22"
+    assert EDITION.startswith(f'<p class="nkb-version">Version {nkbook.__version__}. Data to 22 November 2026. Built from commit ')
+    assert re.search(r"commit (<a href=\"https://github.com/dprk-russia-book/dprk-russia-book/commit/[0-9a-f]{40}\"><code>[0-9a-f]{12}</code></a>"
+                     r"|<code>[0-9a-f]{12}\+modified</code>|<code>unknown</code>)\.</p>$", EDITION), EDITION
+
+
 def pages():
     return built_pages()
 
@@ -31,7 +50,7 @@ def test_every_chapter_page_was_built():
 @pytest.mark.parametrize("page", pages(), ids=lambda p: str(p.relative_to(HTML)) if hasattr(p, "relative_to") else p)
 def test_page_shows_version_and_loads_nothing_from_the_network(page):
     text = page.read_text(encoding="utf-8")
-    assert f'<p class="nkb-version">Version {nkbook.__version__}.</p>' in text
+    assert EDITION in text
     assert not NETWORK_LOAD.search(text)
     assert "THEBE_JS_URL" not in text
     assert f"_static/{BUNDLE_FILE}" in text

@@ -57,3 +57,25 @@ def test_bibtex_entry_made_from_citation_cff():
     entry = bibtex_from_citation_cff(ROOT / "CITATION.cff")
     assert entry.startswith(f"@software{{dprk_russia_book_{nkbook.__version__.replace('.', '_')},")
     assert f"version = {{{nkbook.__version__}}}" in entry
+
+
+def test_commit_is_read_from_git_and_marks_local_changes(tmp_path, monkeypatch):
+    import subprocess
+
+    from nkbook.sphinx_ext import commit
+
+    monkeypatch.delenv("NKBOOK_COMMIT", raising=False)
+    assert commit(tmp_path) == "unknown"  # not a git work tree
+    run = lambda *a: subprocess.run(["git", *a], cwd=tmp_path, check=True, capture_output=True)  # noqa: E731
+    run("init", "-q")
+    (tmp_path / "f.txt").write_text("one\n")
+    run("add", "f.txt")
+    run("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "one")
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True).stdout.strip()
+    assert commit(tmp_path) == head and len(head) == 40
+    (tmp_path / "untracked.txt").write_text("not part of the build's history\n")
+    assert commit(tmp_path) == head
+    (tmp_path / "f.txt").write_text("two\n")
+    assert commit(tmp_path) == head + "+modified"
+    monkeypatch.setenv("NKBOOK_COMMIT", "0123456789ab")
+    assert commit(tmp_path) == "0123456789ab"

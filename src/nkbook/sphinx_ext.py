@@ -1,7 +1,8 @@
 """Sphinx extension of the book (listed in ``_config.yml`` under ``sphinx: extra_extensions``).
 
-* The version: read from the package, shown in the footer of every page, and given to
-  Sphinx as ``version``/``release``, so ``_config.yml`` never repeats it.
+* The edition: the version (read from the package and given to Sphinx as ``version``/``release``,
+  so ``_config.yml`` never repeats it), the data cut-off (from ``datapackage.json``) and the
+  commit the book was built from, shown in the footer of every page (see :func:`edition`).
 * The chart library: vega, vega-lite and vega-embed written once into the book's static
   files from the vl-convert package (no CDN), with the charts' stylesheet.
 * No Thebe: its scripts are dropped from every page (see ``_drop_thebe``).
@@ -10,12 +11,17 @@
 """
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+from html import escape
 from pathlib import Path
 
 from . import __version__
 from . import claim_pages
 from .charts import BUNDLE_FILE, javascript_bundle
 from .paths import data_dir
+from .text import day
 
 CSS_FILE = "nkbook.css"
 FILTER_FILE = "nkbook-claims.js"
@@ -47,9 +53,41 @@ def _write_downloads(folder: Path) -> None:
     _write_if_changed(folder / "claims.json", claim_pages.json_download(register))
 
 
+def commit(root: Path) -> str:
+    """The commit the book is built from; ``+modified`` when tracked files differ from it.
+
+    Outside a git work tree (a downloaded archive) it is ``unknown``; ``NKBOOK_COMMIT``
+    overrides it (for builds of an export whose history is elsewhere).
+    """
+    if os.environ.get("NKBOOK_COMMIT"):
+        return os.environ["NKBOOK_COMMIT"]
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+
+    try:
+        head = git("rev-parse", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+modified" if dirty else "")
+
+
+def edition(root: Path, repository: str | None = None) -> str:
+    """The footer line: version, data cut-off and commit (linked to the repository)."""
+    cutoff = json.loads((data_dir() / "datapackage.json").read_text(encoding="utf-8"))["x-data-cutoff"]
+    built = commit(root)
+    short = built[:12] + ("+modified" if built.endswith("+modified") else "")
+    shown = f"<code>{escape(short)}</code>"
+    if repository and len(built) >= 40 and not built.endswith("+modified"):
+        shown = f'<a href="{escape(repository.rstrip("/"))}/commit/{built}">{shown}</a>'
+    return (f'<p class="nkb-version">Version {__version__}. Data to {day(cutoff)}. Built from commit {shown}.</p>')
+
+
 def _config_inited(app, config) -> None:
     config.version = config.release = __version__
-    footer = f'<p class="nkb-version">Version {__version__}.</p>'
+    repository = (config.html_theme_options or {}).get("repository_url")
+    footer = edition(Path(app.srcdir), repository)
     options = dict(config.html_theme_options or {})
     options["extra_footer"] = footer + options.get("extra_footer", "")
     config.html_theme_options = options
