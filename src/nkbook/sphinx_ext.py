@@ -97,7 +97,9 @@ def _config_inited(app, config) -> None:
     _write_if_changed(static / CSS_FILE, CSS)
     _write_if_changed(static / FILTER_FILE, claim_pages.FILTER_JS)
     _write_downloads(static / claim_pages.DOWNLOAD_DIR)
-    config.html_static_path = [*config.html_static_path, str(static)]
+    # Relative to the configuration folder, so that the configuration (and its hash in
+    # .buildinfo) is the same in every clone.
+    config.html_static_path = [*config.html_static_path, os.path.relpath(static, app.confdir)]
 
 
 def _is_thebe(asset) -> bool:
@@ -123,6 +125,7 @@ def setup(app):
     app.add_css_file(CSS_FILE)
     app.add_js_file(FILTER_FILE)
     app.add_directive("nkbook-bibtex", _bibtex_directive())
+    app.add_directive("nkbook-package-versions", _versions_directive())
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
 
 
@@ -162,3 +165,49 @@ def _bibtex_directive():
             return [block]
 
     return NkbookBibtex
+
+
+def package_versions(root: Path) -> list[tuple[str, str]]:
+    """The interpreter and each top-level requirement of the book, with its installed version."""
+    import platform
+    import re
+    from importlib.metadata import PackageNotFoundError, version
+
+    rows = [("Python", platform.python_version())]
+    for path in (root / "requirements.in", root / "requirements-nodeps.txt"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            name = re.split(r"[=<>!~\[ ;]", line.strip(), maxsplit=1)[0]
+            if not name or name.startswith("#"):
+                continue
+            try:
+                rows.append((name, version(name)))
+            except PackageNotFoundError:
+                rows.append((name, "not installed"))
+    return rows
+
+
+def _versions_directive():
+    from docutils import nodes
+    from sphinx.util.docutils import SphinxDirective
+
+    class NkbookPackageVersions(SphinxDirective):
+        """``{nkbook-package-versions}``: a table of the versions the book was built with."""
+
+        def run(self):
+            root = Path(self.env.srcdir)
+            for name in ("requirements.in", "requirements-nodeps.txt", "requirements.lock"):
+                self.env.note_dependency(str(root / name))
+            table = nodes.table(classes=["colwidths-auto"])
+            group = nodes.tgroup(cols=2)
+            table += group
+            group += [nodes.colspec(colwidth=50), nodes.colspec(colwidth=50)]
+            head, body = nodes.thead(), nodes.tbody()
+            group += [head, body]
+            for parent, cells in [(head, ("Package", "Version"))] + [(body, r) for r in package_versions(root)]:
+                row = nodes.row()
+                for cell in cells:
+                    row += nodes.entry("", nodes.paragraph(text=cell))
+                parent += row
+            return [table]
+
+    return NkbookPackageVersions
