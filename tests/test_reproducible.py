@@ -1,0 +1,76 @@
+"""Two builds of the same sources give the same book, byte for byte, but for the allow-list;
+``make data`` in a fresh copy gives the committed tables and data package."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import HTML, ROOT, SHARED, needs_shared
+from nkbook.reproducible import ALLOWED, allowed_matches, differences, masked
+from nkbook.sphinx_ext import commit
+
+ROW = ('<tr class="row-even"><td><p><a class="xref doc reference internal" href="bloc.html"><span class="doc">book/bloc</span></a></p></td>\n'
+       "<td><p>{when}</p></td>\n<td><p>cache</p></td>\n<td><p>{secs}</p></td>\n<td><p>✅</p></td>\n</tr>")
+
+
+def _book(folder, report_row, other="<p>text</p>"):
+    (folder / "book").mkdir(parents=True)
+    (folder / "book" / "execution.html").write_text(f"<table>{report_row}</table>{other}", encoding="utf-8")
+    (folder / "index.html").write_text("<p>index</p>", encoding="utf-8")
+    return folder
+
+
+def test_allow_list_excuses_only_execution_times(tmp_path):
+    a = _book(tmp_path / "a", ROW.format(when="2026-11-22 03:08", secs="6.07"))
+    assert differences(a, _book(tmp_path / "b", ROW.format(when="2027-01-02 10:11", secs="12"))) == []
+    # a changed status, document or any other text on the page is a difference
+    changed = differences(a, _book(tmp_path / "c", ROW.format(when="2026-11-22 03:08", secs="6.07").replace("✅", "❌")))
+    assert len(changed) == 1 and changed[0].startswith("book/execution.html: differs from byte")
+    assert len(differences(a, _book(tmp_path / "d", ROW.format(when="2026-11-22 03:08", secs="6.07"), "<p>other</p>"))) == 1
+    # any other file must match exactly, and a file missing on either side is reported
+    e = _book(tmp_path / "e", ROW.format(when="2026-11-22 03:08", secs="6.07"))
+    (e / "index.html").write_text("<p>index 2</p>", encoding="utf-8")
+    (e / "extra.js").write_text("1", encoding="utf-8")
+    assert [d.split(":")[0] for d in differences(a, e)] == ["extra.js", "index.html"]
+    assert list(ALLOWED) == ["book/execution.html"]
+    assert masked("index.html", b"2026-11-22 03:08") == b"2026-11-22 03:08"
+
+
+@pytest.mark.skipif(not (HTML / "index.html").is_file(), reason="no built book: run `make book` first")
+def test_allow_list_matches_each_chapter_of_the_built_report():
+    report = (HTML / "book" / "execution.html").read_bytes()
+    assert allowed_matches("book/execution.html", report) == len(list((ROOT / "book").glob("*.ipynb"))) == 11
+    assert b"[time]" in masked("book/execution.html", report)
+
+
+def _tracked_copy(dest):
+    try:
+        files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git work tree: cannot tell which files make up the sources")
+    for name in filter(None, files.decode().split("\0")):
+        if (ROOT / name).is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, dest / name)
+    return dest
+
+
+@needs_shared
+@pytest.mark.skipif(not (HTML / "index.html").is_file(), reason="no built book: run `make book` first")
+def test_a_second_copy_builds_the_same_book_and_the_same_data(tmp_path):
+    """A fresh copy of the tracked files, its own package and a cold build: the book that
+    ``make book`` built here, byte for byte but for the allow-list; ``make data`` there
+    rewrites every table and ``datapackage.json`` to the committed bytes."""
+    copy = _tracked_copy(tmp_path / "copy")
+    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "NKBOOK_SHARED": str(SHARED), "NKBOOK_COMMIT": commit(ROOT)}
+    env.pop("NKBOOK_ROOT", None)
+    data = subprocess.run([sys.executable, "-m", "nkbook.builders"], cwd=copy, env=env, capture_output=True, text=True)
+    assert data.returncode == 0, data.stdout + data.stderr
+    assert differences(ROOT / "data", copy / "data") == []
+    build = subprocess.run([sys.executable, "-m", "nkbook.book"], cwd=copy, env=env, capture_output=True, text=True)
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    assert differences(HTML, copy / "_build" / "html") == []
