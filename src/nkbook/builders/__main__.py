@@ -4,7 +4,8 @@
    that folder is absent: the committed tables then stand as they are).
 2. Validate every table against its schema and sources (stats aside).
 3. Only then write each resource's ``bytes``, ``hash`` and ``sources`` into
-   ``data/datapackage.json``.
+   ``data/datapackage.json``,
+4. and rewrite the data appendix's pages from it (``nkbook.appendix``).
 
 ``--check`` rebuilds in memory and reports any derived table whose bytes differ from the
 committed file, changing nothing (exit 1 on a difference).
@@ -33,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  - {p}", file=sys.stderr)
         return 1
     print("data/datapackage.json refreshed (bytes, hash, sources)")
+    from ..appendix import write
+
+    changed = write()
+    print(f"data appendix: {len(changed)} page(s) rewritten from data/datapackage.json")
     return 0
 
 
