@@ -34,13 +34,49 @@ def test_id_changes_with_the_chart():
     assert charts.chart_id(good_chart().to_dict()) != charts.chart_id(other.to_dict())
 
 
-def test_static_svg_fallback_with_alt_text():
+def test_alt_text_caption_and_data_table_instead_of_a_static_image():
     html = charts.figure(good_chart(), caption="Caption <code>x</code>")._repr_mimebundle_()["text/html"]
-    fallback = html.split('<div class="nkb-chart-fallback">')[1]
-    assert fallback.startswith('<svg role="img" aria-label="Two bars, 3 and 5."')
-    assert 'width="640"' in fallback  # "container" width replaced for the static rendering
+    assert '<div class="nkb-chart-view" role="img" aria-label="Two bars, 3 and 5."></div>' in html
+    assert "<svg" not in html
     assert '<figcaption class="nkb-caption">Caption <code>x</code></figcaption>' in html
+    assert ('<details class="nkb-chart-data"><summary>Data behind this chart</summary>'
+            '<div class="nkb-table-scroll" role="region" tabindex="0" aria-label="Data behind the chart: Test">'
+            '<table class="nkb-data-table">'
+            '<thead><tr><th scope="col">day</th><th scope="col">n</th><th scope="col">Source</th></tr></thead>'
+            "<tbody><tr><td>2024-01-01</td><td>3</td><td>S (2024)</td></tr><tr><td>2024-02-01</td><td>5</td><td>S (2024)</td></tr>"
+            "</tbody></table></div></details></figure>") in html
+    assert 'svg.setAttribute("aria-hidden","true")' in html  # the drawn chart is named by its view, not by its marks
     assert "vegaEmbed" in html and "cdn" not in html.lower()
+
+
+def test_spec_carries_only_the_columns_the_chart_uses():
+    wide = DATA.assign(note="an unused note", kind=["a", "b"])
+    chart = alt.Chart(wide).mark_bar().encode(x="day:T", y="n:Q", tooltip=["n:Q", alt.Tooltip("source:N", title="Source")]
+                                              ).transform_filter("datum.kind === 'a'").properties(description="d")
+    spec = charts.trimmed(chart.to_dict())
+    (rows,) = spec["datasets"].values()
+    assert rows == [{"day": "2024-01-01", "n": 3, "source": "S (2024)", "kind": "a"},
+                    {"day": "2024-02-01", "n": 5, "source": "S (2024)", "kind": "b"}]  # kind is read by the filter
+    assert "an unused note" not in charts.render_html(chart.to_dict())
+
+
+@pytest.mark.parametrize("value, item, shown", [
+    (1234.5678, {}, "1,234.568"), (1500000, {}, "1,500,000"), (0.8912, {"format": ".2f"}, "0.89"),
+    (41.6, {"format": "d"}, "42"), (0.25, {"format": ".0%"}, "25%"), (12000.0, {"format": ","}, "12,000"),
+    ("2024-11-05T00:00:00", {"type": "temporal", "format": "%d %b %Y"}, "05 Nov 2024"),
+    ("2024-11-05T00:00:00", {"type": "temporal"}, "2024-11-05"), ("", {"type": "temporal"}, ""), (None, {}, ""), (float("nan"), {}, ""), ("yes", {}, "yes"),
+])
+def test_table_cells_are_formatted_as_the_tooltips_show_them(value, item, shown):
+    assert charts._cell(value, item) == shown
+
+
+def test_layered_chart_gets_a_table_per_dataset_and_none_twice():
+    marks = pd.DataFrame({"year": [2022], "label": ["invasion"], "source": ["S"]})
+    base = alt.Chart(DATA).mark_line().encode(x="day:T", y="n:Q", tooltip=["n:Q", alt.Tooltip("source:N", title="Source")])
+    rule = alt.Chart(marks).mark_rule().encode(x="year:O", tooltip=["label:N", alt.Tooltip("source:N", title="Source")])
+    html = charts.render_html((base + base.mark_point() + rule).properties(description="d").to_dict())
+    assert html.count('<table class="nkb-data-table">') == 2
+    assert "<td>invasion</td><td>S</td>" in html
 
 
 def test_script_cannot_be_closed_early_by_data():
@@ -104,3 +140,18 @@ def test_composed_charts_keep_their_width_instead_of_fitting_the_container():
     assert '"autosize":{"type":"pad"}' in html
     single = charts.render_html(good_chart().to_dict())
     assert '"autosize":{"type":"pad"}' not in single
+
+
+def test_pages_are_repaired_for_assistive_technology():
+    from nkbook.sphinx_ext import accessible
+
+    toggle = ('<a class="reference internal" href="claims.html">Claims and verdicts</a><details><summary>'
+              '<span class="toctree-toggle" role="presentation"><i class="fa-solid fa-chevron-down"></i></span></summary>')
+    assert accessible(toggle) == toggle.replace("<summary>", '<summary aria-label="Pages under Claims and verdicts">')
+    current = toggle.replace("<details>", '<details open="open">').replace('"reference internal"', '"current reference internal"')
+    assert 'aria-label="Pages under Claims and verdicts"' in accessible(current)
+    refs = '<div role="list" class="citation-list">\n<div class="citation" id="id76" role="doc-biblioentry">\n'
+    assert accessible(refs) == refs.replace('role="doc-biblioentry"', 'role="listitem"')
+    assert accessible(accessible(toggle + refs)) == accessible(toggle + refs)  # idempotent
+    other = '<div class="citation" id="x" role="doc-biblioentry">'  # not inside a role="list": left alone
+    assert accessible(other) == other

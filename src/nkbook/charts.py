@@ -4,10 +4,16 @@ Altair's own HTML output loads its JavaScript from a CDN and names its div with 
 so it neither draws offline nor passes nbval. This renderer instead returns a ``<figure>``
 whose id is a hash of the chart's spec, holding
 
-* a static SVG of the chart (rendered by vl-convert), shown until the interactive chart has
-  drawn, and kept where JavaScript does not run;
-* a ``vegaEmbed`` call that draws the interactive chart with the vega, vega-lite and
-  vega-embed bundle the book ships once as a static file (see :mod:`nkbook.sphinx_ext`).
+* the chart's title and subtitle as HTML, and a view (``role="img"`` with the alt text) that a
+  ``vegaEmbed`` call draws with the vega, vega-lite and vega-embed bundle the book ships once
+  as a static file (see :mod:`nkbook.sphinx_ext`);
+* its caption;
+* the data behind the chart as an HTML table, folded under "Data behind this chart": the
+  alternative for a reader who cannot see the chart or runs no JavaScript, made from the columns
+  the chart's tooltips show, in their words and formats.
+
+The spec carries only the columns the chart uses. There is no static image: a static SVG of every
+chart doubled the weight of a page, and the table gives the same figures to every reader.
 
 The renderer refuses a chart without alt text (``description``) or without a tooltip naming
 the source on every mark: those are the book's rules for every chart.
@@ -33,7 +39,6 @@ VEGALITE_VERSION = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
 #: Okabe and Ito's colour-blind-safe palette (black last).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
-FALLBACK_WIDTH = 640  # width of the static SVG, where the page width is unknown
 BUNDLE_FILE = "nkbook-vega.js"
 
 
@@ -94,18 +99,87 @@ def _canonical(spec: dict) -> str:
     return json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _fixed_width(spec: Any) -> Any:
-    """The same spec with ``width: "container"`` replaced, for the static rendering."""
-    if isinstance(spec, dict):
-        return {k: (FALLBACK_WIDTH if k == "width" and v == "container" else _fixed_width(v)) for k, v in spec.items()}
-    if isinstance(spec, list):
-        return [_fixed_width(v) for v in spec]
-    return spec
+def _used_fields(spec: dict) -> callable:
+    """A test of whether a dataset column is used anywhere in the spec outside the datasets."""
+    text = json.dumps({k: v for k, v in spec.items() if k != "datasets"}, ensure_ascii=False)
+    return lambda col: f'"{col}"' in text or f"datum.{col}" in text or f"datum['{col}']" in text or f'datum["{col}"]' in text
 
 
-def static_svg(spec: dict) -> str:
-    svg = vlc.vegalite_to_svg(_fixed_width(spec), vl_version=VEGALITE_VERSION)
-    return re.sub(r">\s+<", "><", svg.strip())
+def trimmed(spec: dict) -> dict:
+    """The spec with each dataset cut to the columns the chart uses (encodings, tooltips, transforms)."""
+    if "datasets" not in spec:
+        return spec
+    used = _used_fields(spec)
+    datasets = {name: [{k: v for k, v in row.items() if used(k)} for row in rows] for name, rows in spec["datasets"].items()}
+    return {**spec, "datasets": datasets}
+
+
+def _tooltips(unit: dict) -> list[dict]:
+    tooltip = unit.get("encoding", {}).get("tooltip", [])
+    return [t for t in (tooltip if isinstance(tooltip, list) else [tooltip]) if isinstance(t, dict) and "field" in t]
+
+
+def _datasets_of(spec: Any, inherited: str | None = None):
+    """Each single view with the name of the dataset it draws."""
+    if not isinstance(spec, dict):
+        return
+    data = spec.get("data", {})
+    name = data.get("name", inherited) if isinstance(data, dict) else inherited
+    if "mark" in spec:
+        yield spec, name
+    for key in ("layer", "hconcat", "vconcat", "concat"):
+        for sub in spec.get(key, []):
+            yield from _datasets_of(sub, name)
+    if "spec" in spec:
+        yield from _datasets_of(spec["spec"], name)
+
+
+def _cell(value: Any, item: dict) -> str:
+    """A value as the chart's tooltip shows it (d3 number and time formats of the simple kinds)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    fmt = item.get("format")
+    if item.get("type") == "temporal":
+        import pandas as pd
+
+        stamp = pd.Timestamp(value)
+        if pd.isna(stamp):
+            return ""
+        return stamp.strftime(fmt) if fmt else stamp.strftime("%Y-%m-%d")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if fmt:
+        m = re.fullmatch(r"(,)?(?:\.(\d+))?([fd%])?", fmt)
+        if m:
+            comma, places, kind = m.groups()
+            sep = "," if comma else ""
+            if kind == "%":
+                return f"{value * 100:{sep}.{places or 0}f}%"
+            if kind == "d":
+                return f"{round(value):{sep}d}"
+            return f"{value:{sep}.{places or 0}f}"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.3f}".rstrip("0").rstrip(".")
+
+
+def data_tables(spec: dict) -> str:
+    """The data behind a chart as HTML tables: one per dataset drawn, with its tooltip columns."""
+    seen, tables = set(), []
+    for unit, name in _datasets_of(spec):
+        items = _tooltips(unit)
+        rows = spec.get("datasets", {}).get(name, []) if name else []
+        fields = tuple(t["field"] for t in items if rows and t["field"] in rows[0])
+        if not fields or (name, fields) in seen:
+            continue
+        seen.add((name, fields))
+        keep = [t for t in items if t["field"] in fields]
+        head = "".join(f'<th scope="col">{html.escape(str(t.get("title", t["field"])))}</th>' for t in keep)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(row.get(t['field']), t))}</td>" for t in keep) + "</tr>" for row in rows)
+        tables.append(f'<table class="nkb-data-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+    if not tables:
+        raise ChartRuleError("chart has no data table: its tooltips name no column of its data")
+    return "".join(tables)
 
 
 def chart_id(spec: dict) -> str:
@@ -124,6 +198,11 @@ def _title_html(spec: dict) -> tuple[str, dict]:
     return head, {k: v for k, v in spec.items() if k != "title"}
 
 
+def _plain_title(spec: dict) -> str:
+    title = spec.get("title", "")
+    return str(title.get("text", "") if isinstance(title, dict) else title) or str(spec.get("description", ""))[:80]
+
+
 COMPOSED = ("facet", "vconcat", "hconcat", "concat")
 
 
@@ -136,24 +215,28 @@ def _sized(spec: dict) -> dict:
 
 
 def render_html(spec: dict, caption: str | None = None) -> str:
-    """The ``text/html`` output of a chart: a figure with its title, a static SVG and a vegaEmbed call."""
+    """The ``text/html`` output of a chart: a figure with its title, its view, its caption, the
+    data behind it as a table, and the vegaEmbed call that draws it."""
     check_rules(spec)
     cid = chart_id({"spec": spec, "caption": caption})
-    head, drawn = _title_html(_sized(spec))
+    head, drawn = _title_html(_sized(trimmed(spec)))
     alt_text = html.escape(str(spec["description"]), quote=True)
-    svg = static_svg(drawn).replace("<svg ", f'<svg role="img" aria-label="{alt_text}" ', 1)
     payload = _canonical(drawn).replace("</", "<\\/")  # never close the script early
     cap = f'<figcaption class="nkb-caption">{caption}</figcaption>' if caption else ""
+    name = html.escape(_plain_title(spec), quote=True)
+    table = (f'<details class="nkb-chart-data"><summary>Data behind this chart</summary>'
+             f'<div class="nkb-table-scroll" role="region" tabindex="0" aria-label="Data behind the chart: {name}">'
+             f'{data_tables(drawn)}</div></details>')
     return (
         f'<figure class="nkb-chart" id="{cid}">{head}'
-        f'<div class="nkb-chart-view" role="img" aria-label="{alt_text}"></div>'
-        f'<div class="nkb-chart-fallback">{svg}</div>{cap}</figure>\n'
+        f'<div class="nkb-chart-view" role="img" aria-label="{alt_text}"></div>{cap}{table}</figure>\n'
         f'<script type="text/javascript">(function(){{var spec={payload};'
         f'function draw(){{if(!window.vegaEmbed){{return setTimeout(draw,50);}}'
         f'var fig=document.getElementById("{cid}");'
         f'window.vegaEmbed(fig.querySelector(".nkb-chart-view"),spec,{{actions:false,renderer:"svg"}})'
-        f'.then(function(){{fig.classList.add("nkb-drawn");}})'
-        f'.catch(function(e){{console.error("chart {cid} kept its static image:",e);}});}}'
+        f'.then(function(){{var svg=fig.querySelector(".nkb-chart-view svg");'
+        f'if(svg){{svg.setAttribute("aria-hidden","true");}}fig.classList.add("nkb-drawn");}})'
+        f'.catch(function(e){{console.error("chart {cid} was not drawn:",e);}});}}'
         f'if(document.readyState==="loading"){{document.addEventListener("DOMContentLoaded",draw);}}else{{draw();}}}})();</script>'
     )
 

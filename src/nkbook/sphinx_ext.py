@@ -6,6 +6,9 @@
 * The chart library: vega, vega-lite and vega-embed written once into the book's static
   files from the vl-convert package (no CDN), with the charts' stylesheet.
 * No Thebe: its scripts are dropped from every page (see ``_drop_thebe``).
+* Two accessibility repairs of the theme's and docutils' HTML, made on every built page (see
+  :func:`accessible`): the sidebar's section toggles get a name, and the bibliography's entries
+  the list-item role their list requires.
 * Downloads: every table of ``data/`` and ``datapackage.json`` are copied to ``_static/downloads/``,
   with the claims register as JSON (``claims.json``), and the register's filter script.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from html import escape
 from pathlib import Path
@@ -28,8 +32,12 @@ FILTER_FILE = "nkbook-claims.js"
 CSS = """\
 .nkb-chart { width: 100%; margin: 1.5rem 0; }
 .nkb-chart-view { width: 100%; }
-.nkb-chart-fallback svg { max-width: 100%; height: auto; }
-.nkb-chart.nkb-drawn .nkb-chart-fallback { display: none; }
+.nkb-chart-view { min-height: 2rem; }
+.nkb-chart-data { margin-top: 0.4rem; font-size: 0.85rem; }
+.nkb-chart-data summary { cursor: pointer; color: #1a4f8b; }
+.nkb-table-scroll { max-height: 24rem; overflow: auto; margin: 0.4rem 0; }
+.nkb-chart-data table { margin: 0; }
+.nkb-chart-data th, .nkb-chart-data td { padding: 0.15rem 0.5rem; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
 .nkb-caption { font-size: 0.9rem; color: #333; margin-top: 0.4rem; }
 .nkb-chart-title { font-weight: 600; font-size: 1.05rem; margin: 0 0 0.1rem 0; }
 .nkb-chart-subtitle { font-size: 0.9rem; color: #444; margin: 0 0 0.4rem 0; }
@@ -118,8 +126,38 @@ def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
             context[key] = [asset for asset in context[key] if not _is_thebe(asset)]
 
 
+_TOGGLE = re.compile(r'(<a class="[^"]*" href="[^"]*">([^<]*)</a><details[^>]*>)<summary>(<span class="toctree-toggle" role="presentation">)')
+_ENTRY = re.compile(r'(<div class="citation" id="[^"]+") role="doc-biblioentry"')
+
+
+def accessible(page: str) -> str:
+    """A built page with the two repairs axe-core asks for.
+
+    * sphinx-book-theme's sidebar toggles are ``<summary>`` elements holding only an icon
+      (axe ``summary-name``): each is named after the section it opens.
+    * docutils gives the bibliography ``role="list"`` and each entry ``role="doc-biblioentry"``,
+      a role ARIA 1.2 deprecates and a list may not hold (axe ``aria-required-children``):
+      entries inside such a list become ``listitem``.
+    """
+    page = _TOGGLE.sub(lambda m: f'{m.group(1)}<summary aria-label="Pages under {m.group(2)}">{m.group(3)}', page)
+    if '<div role="list" class="citation-list">' in page:
+        page = _ENTRY.sub(r'\1 role="listitem"', page)
+    return page
+
+
+def _repair_pages(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for path in sorted(Path(app.outdir).rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        fixed = accessible(text)
+        if fixed != text:
+            path.write_text(fixed, encoding="utf-8")
+
+
 def setup(app):
     app.connect("config-inited", _config_inited)
+    app.connect("build-finished", _repair_pages)
     app.connect("html-page-context", _drop_thebe)
     app.add_js_file(BUNDLE_FILE)
     app.add_css_file(CSS_FILE)
