@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test data notebooks lock system-deps clean
+.PHONY: book test data refresh notebooks lock system-deps clean
 
 $(STAMP): requirements.lock requirements-nodeps.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ test: $(STAMP) system-deps book
 ## make data: rebuild derived tables from ../shared/data/snapshots, validate, refresh datapackage.json
 data: $(STAMP)
 	$(BIN)/python -m nkbook.builders
+
+## make refresh: download the live UN and OFAC lists, check them, show what changed, then store them
+## as snapshots and rebuild their tables (offline: says so, changes nothing, exit 75)
+refresh: $(STAMP)
+	$(BIN)/python -m nkbook.refresh
 
 ## make notebooks: re-execute the chapters and store their outputs (after changing data or code)
 notebooks: $(STAMP)
