@@ -41,3 +41,4 @@ def built_pages(redirects: bool = False) -> list[Path]:
 
 SEEDS = SHARED / "seeds"
 needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds (the essays) is not beside the project")
+

@@ -143,7 +143,7 @@ def test_composed_charts_keep_their_width_instead_of_fitting_the_container():
 
 
 def test_pages_are_repaired_for_assistive_technology():
-    from nkbook.sphinx_ext import accessible
+    from nkbook.sphinx_ext import accessible, repair
 
     toggle = ('<a class="reference internal" href="claims.html">Claims and verdicts</a><details><summary>'
               '<span class="toctree-toggle" role="presentation"><i class="fa-solid fa-chevron-down"></i></span></summary>')
@@ -155,3 +155,6 @@ def test_pages_are_repaired_for_assistive_technology():
     assert accessible(accessible(toggle + refs)) == accessible(toggle + refs)  # idempotent
     other = '<div class="citation" id="x" role="doc-biblioentry">'  # not inside a role="list": left alone
     assert accessible(other) == other
+    css = '<link rel="stylesheet" type="text/css" href="../_static/mystnb.' + "ab" * 32 + '.css'
+    assert repair(css + '?v=8cd3d715" />') == repair(css + '" />') == css + '" />'
+    assert repair(toggle) == accessible(toggle)

@@ -74,3 +74,28 @@ def test_a_second_copy_builds_the_same_book_and_the_same_data(tmp_path):
     build = subprocess.run([sys.executable, "-m", "nkbook.book"], cwd=copy, env=env, capture_output=True, text=True)
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     assert differences(HTML, copy / "_build" / "html") == []
+    # Then a table changes: exactly the chapter that reads it runs again, and its page shows the
+    # new value; every other chapter keeps its cached execution, and its page, byte for byte.
+    from jupyter_cache import get_cache
+
+    def records():
+        cache = get_cache(str(copy / "_build" / ".jupyter_cache"))
+        return {r.uri.rsplit("/", 1)[-1]: r.pk for r in cache.list_cache_records()}
+
+    cached = records()
+    table = copy / "data" / "dprk_trade.csv"
+    table.write_text(table.read_text().replace("6390000000,US$6.39 billion", "6391000000,US$6.39 billion", 1))
+    data = subprocess.run([sys.executable, "-m", "nkbook.builders"], cwd=copy, env=env, capture_output=True, text=True)
+    assert data.returncode == 0, data.stdout + data.stderr
+    build = subprocess.run([sys.executable, "-m", "nkbook.book"], cwd=copy, env=env, capture_output=True, text=True)
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    assert "re-executing the 1 chapter(s) that read them: book/flows.ipynb" in build.stdout
+    after = records()
+    assert after.keys() == cached.keys() and after["flows.ipynb"] != cached["flows.ipynb"]
+    assert {k: v for k, v in after.items() if k != "flows.ipynb"} == {k: v for k, v in cached.items() if k != "flows.ipynb"}
+    changed = sorted(d.split(":")[0] for d in differences(HTML, copy / "_build" / "html"))
+    assert changed == ["_sources/book/appendix/dprk_trade.md", "_static/downloads/datapackage.json",
+                       "_static/downloads/dprk_trade.csv", "book/appendix/dprk_trade.html", "book/flows.html",
+                       "searchindex.js"], changed
+    assert "6391000000" in (copy / "_build" / "html" / "_static" / "downloads" / "dprk_trade.csv").read_text()
+    assert '"value_m":6391.0' in (copy / "_build" / "html" / "book" / "flows.html").read_text()

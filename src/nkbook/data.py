@@ -10,6 +10,7 @@ nothing is silently coerced or dropped.
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -134,12 +135,25 @@ def _load(name: str, stamp: tuple, check_stats: bool) -> pd.DataFrame:
     return _typed(raw, desc["schema"])
 
 
+TRACE_ENV = "NKBOOK_TRACE"
+
+
+def _trace(name: str) -> None:
+    """Note a table read, where ``NKBOOK_TRACE`` names a file: how ``make notebooks`` and the
+    tests learn which tables each chapter reads (``book/_dependencies.json``)."""
+    target = os.environ.get(TRACE_ENV)
+    if target:
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(name + "\n")
+
+
 def load(name: str, *, check_stats: bool = True) -> pd.DataFrame:
     """A table by name, validated, with the types its schema gives (a fresh copy each call).
 
     ``check_stats=False`` skips the hash and byte count only: ``make data`` reads curated tables
     that way while it rebuilds, before it records their new stats."""
     desc = resource(name)
+    _trace(name)
     path = data_dir() / desc["path"]
     stat = path.stat() if path.exists() else None
     stamp = (str(path), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0, desc.get("hash"))

@@ -6,9 +6,10 @@
 * The chart library: vega, vega-lite and vega-embed written once into the book's static
   files from the vl-convert package (no CDN), with the charts' stylesheet.
 * No Thebe: its scripts are dropped from every page (see ``_drop_thebe``).
-* Two accessibility repairs of the theme's and docutils' HTML, made on every built page (see
-  :func:`accessible`): the sidebar's section toggles get a name, and the bibliography's entries
-  the list-item role their list requires.
+* Repairs made on every built page (see :func:`repair`): two for accessibility (the sidebar's
+  section toggles get a name, and the bibliography's entries the list-item role their list
+  requires) and one for reproducibility (myst-nb's stylesheet is linked the same way whether the
+  page was written by a first build or a later one).
 * Downloads: every table of ``data/`` and ``datapackage.json`` are copied to ``_static/downloads/``,
   with the claims register as JSON (``claims.json``), and the register's filter script.
 """
@@ -145,12 +146,23 @@ def accessible(page: str) -> str:
     return page
 
 
+_MYSTNB_CSS = re.compile(r'(_static/mystnb\.[0-9a-f]{64}\.css)\?v=[0-9a-f]+"')
+
+
+def repair(page: str) -> str:
+    """A built page with the repairs of :func:`accessible`, and myst-nb's stylesheet linked
+    without a ``?v=`` checksum: Sphinx adds one only if the file is already in the output when
+    the page is written, so a page written by a rebuild differed from the same page written by a
+    first build. The file's name carries its content hash, so the checksum adds nothing."""
+    return _MYSTNB_CSS.sub(r'\1"', accessible(page))
+
+
 def _repair_pages(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     for path in sorted(Path(app.outdir).rglob("*.html")):
         text = path.read_text(encoding="utf-8")
-        fixed = accessible(text)
+        fixed = repair(text)
         if fixed != text:
             path.write_text(fixed, encoding="utf-8")
 

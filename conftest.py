@@ -1,0 +1,85 @@
+"""Hooks for the whole test run; at the root so that they reach the chapters in book/ too.
+
+``book/_dependencies.json`` is checked under nbval. nbval starts one kernel per chapter, and the
+kernel inherits the environment: before each chapter's kernel starts, ``NKBOOK_TRACE`` names a
+file for it, where ``nkbook.data.load`` notes every table the chapter reads. At the end, each
+chapter that ran in full and passed must have read exactly the tables that
+``book/_dependencies.json`` records, since the build driver re-executes chapters by that file
+(``nkbook.book``); otherwise the run fails and says to run ``make notebooks``.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+_TRACES: dict[str, Path] = {}
+_FAILED: set[str] = set()
+_RAN: dict[str, int] = {}
+
+
+def _chapter(item) -> str | None:
+    parent = getattr(item, "parent", None)
+    if parent is None or type(parent).__name__ != "IPyNbFile":
+        return None
+    return Path(str(parent.fspath)).resolve().relative_to(ROOT).as_posix()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    name = _chapter(item)
+    if name and name not in _TRACES:
+        from nkbook.data import TRACE_ENV
+
+        trace = item.config._tmp_path_factory.getbasetemp() / ("trace-" + name.replace("/", "-") + ".txt")
+        trace.unlink(missing_ok=True)
+        _TRACES[name] = trace
+        os.environ[TRACE_ENV] = str(trace)
+
+
+def pytest_runtest_logreport(report):
+    name = report.nodeid.split("::")[0]
+    if name.endswith(".ipynb"):
+        if report.when == "call":
+            _RAN[name] = _RAN.get(name, 0) + 1
+        if report.failed:
+            _FAILED.add(name)
+
+
+def stale_dependencies(items, traces: dict[str, Path], ran: dict[str, int], failed: set[str]) -> list[str]:
+    """Chapters that ran in full and passed but read other tables than the file records."""
+    from nkbook.notebooks import read_dependencies, read_trace
+
+    recorded = read_dependencies(ROOT)
+    totals: dict[str, int] = {}
+    for item in items:
+        name = _chapter(item)
+        if name:
+            totals[name] = totals.get(name, 0) + 1
+    out = []
+    for name, trace in sorted(traces.items()):
+        if name in failed or ran.get(name, 0) != totals.get(name):
+            continue  # a chapter that failed or ran in part says nothing about what it reads
+        read = read_trace(trace)
+        if recorded.get(name) != read:
+            out.append(f"{name} read {read}, but book/_dependencies.json records {recorded.get(name)}")
+    return out
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not _TRACES:
+        return
+    from nkbook.data import TRACE_ENV
+
+    os.environ.pop(TRACE_ENV, None)
+    problems = stale_dependencies(session.items, _TRACES, _RAN, _FAILED)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    write = reporter.write_line if reporter else print
+    if problems:
+        for line in ["book/_dependencies.json is out of date (run `make notebooks`):", *problems]:
+            write(line)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    else:
+        write(f"book/_dependencies.json: the tables read by {len(_TRACES)} chapter(s) under nbval match it")
