@@ -14,8 +14,9 @@ $(STAMP): requirements.lock requirements-nodeps.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-## make book: the HTML book in _build/html (chapters executed; warnings are errors)
-book: $(STAMP)
+## make book: the HTML book in _build/html (chapters executed; warnings are errors) and its PDF
+## edition, printed by Debian's Chromium
+book: $(STAMP) system-deps
 	$(BIN)/python -m nkbook.book
 
 ## make test: everything CI runs: data, unit and bad-input tests, every notebook under nbval
@@ -42,7 +43,7 @@ lock: $(STAMP)
 	  --no-emit-index-url --no-emit-trusted-host --output-file requirements.lock requirements.in
 	$(BIN)/python tools/write_environment_yml.py
 
-## system-deps: Debian's Chromium for the browser test, and the font the stored chart SVGs were drawn with
+## system-deps: Debian's Chromium for the PDF edition and the browser tests, and the charts' font
 system-deps:
 	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q "Liberation Sans"; then :; \
 	else echo "installing Debian packages: chromium fonts-liberation"; \

@@ -95,7 +95,7 @@ def test_a_second_copy_builds_the_same_book_and_the_same_data(tmp_path):
     assert {k: v for k, v in after.items() if k != "flows.ipynb"} == {k: v for k, v in cached.items() if k != "flows.ipynb"}
     changed = sorted(d.split(":")[0] for d in differences(HTML, copy / "_build" / "html"))
     assert changed == ["_sources/book/appendix/dprk_trade.md", "_static/downloads/datapackage.json",
-                       "_static/downloads/dprk_trade.csv", "book/appendix/dprk_trade.html", "book/flows.html",
-                       "searchindex.js"], changed
+                       "_static/downloads/dprk_trade.csv", "_static/downloads/north-korea-russia-war-book.pdf",
+                       "book/appendix/dprk_trade.html", "book/flows.html", "searchindex.js"], changed
     assert "6391000000" in (copy / "_build" / "html" / "_static" / "downloads" / "dprk_trade.csv").read_text()
     assert '"value_m":6391.0' in (copy / "_build" / "html" / "book" / "flows.html").read_text()

@@ -16,6 +16,9 @@ what the chapters' outputs depend on besides their code, and decides before each
 
 With nothing changed, the second build reuses both cache and HTML. The build runs with
 warnings as errors and nitpicky references. ``--dry-run`` prints the decision and builds nothing.
+
+After the HTML, the PDF edition is printed (:mod:`nkbook.pdf`), unless the pages it is made from
+are the same as when it was last printed.
 """
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ from .notebooks import DEPENDENCIES, read_dependencies
 from .paths import project_root
 
 STAMP = ".nkbook-inputs.json"
+PDF_STAMP = ".nkbook-pdf"
 
 
 def input_files(root: Path) -> list[Path]:
@@ -140,10 +144,40 @@ def build(root: Path | None = None, dry_run: bool = False) -> int:
     stamp.unlink(missing_ok=True)  # a failed build must not leave a stamp that hides what changed
     jb = Path(sys.executable).with_name("jupyter-book")
     result = subprocess.run([str(jb), "build", "-W", "-n", "--keep-going", str(root)], cwd=root)
-    if result.returncode == 0:
-        out.mkdir(exist_ok=True)
-        stamp.write_text(json.dumps(current, indent=1, sort_keys=True))
-    return result.returncode
+    if result.returncode != 0:
+        return result.returncode
+    out.mkdir(exist_ok=True)
+    stamp.write_text(json.dumps(current, indent=1, sort_keys=True))
+    return edition(root)
+
+
+def pages_digest(root: Path) -> str:
+    """The digest of the built pages the PDF edition is printed from (all but the execution report)."""
+    digest = hashlib.sha256()
+    for path in sorted((root / "_build" / "html" / "book").rglob("*.html")):
+        if path.name != "execution.html":
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def edition(root: Path) -> int:
+    """Print the PDF edition if the pages changed since it was last printed (or it is missing)."""
+    from .pdf import PDF_NAME, PdfError, build as build_pdf
+
+    target = root / "_build" / "html" / "_static" / "downloads" / PDF_NAME
+    stamp = root / "_build" / PDF_STAMP
+    digest = pages_digest(root)
+    if target.is_file() and stamp.is_file() and stamp.read_text() == digest:
+        print("PDF edition: pages unchanged since it was printed")
+        return 0
+    stamp.unlink(missing_ok=True)
+    try:
+        build_pdf(root)
+    except PdfError as exc:
+        print(f"PDF edition not made: {exc}", file=sys.stderr)
+        return 1
+    stamp.write_text(digest)
+    return 0
 
 
 if __name__ == "__main__":
