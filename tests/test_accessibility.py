@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_browser import browser, open_page, pages, server  # noqa: F401 (fixtures)
+from test_browser import browser, open_page, pages, server, wait_for_charts  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
@@ -29,10 +29,7 @@ def describe(found: list[dict]) -> str:
 def test_page_has_no_serious_accessibility_issue(browser, server, page_path):  # noqa: F811
     context, page, outside, errors = open_page(browser, server, page_path)
     try:
-        n_charts = page.locator(".nkb-chart").count()
-        if n_charts:
-            page.wait_for_function(
-                "n => document.querySelectorAll('.nkb-chart.nkb-drawn').length === n", arg=n_charts, timeout=30_000)
+        wait_for_charts(page)
         # the end state, not a fade-in: the theme animates the opacity of an unfolded code cell
         page.add_style_tag(content="*, *::before, *::after { animation: none !important; transition: none !important; }")
         page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")

@@ -80,14 +80,20 @@ def open_page(browser, server, page_path):
     return context, page, outside, errors
 
 
+def wait_for_charts(page) -> int:
+    """Wait until vega-embed has drawn every chart of the page; the number of charts."""
+    n_charts = page.locator(".nkb-chart").count()
+    if n_charts:
+        page.wait_for_function(
+            "n => document.querySelectorAll('.nkb-chart.nkb-drawn').length === n", arg=n_charts, timeout=30_000)
+    return n_charts
+
+
 @pytest.mark.parametrize("page_path", pages())
 def test_page_draws_its_charts_offline(browser, server, page_path):
     context, page, outside, errors = open_page(browser, server, page_path)
     try:
-        n_charts = page.locator(".nkb-chart").count()
-        if n_charts:
-            page.wait_for_function(
-                "n => document.querySelectorAll('.nkb-chart.nkb-drawn').length === n", arg=n_charts, timeout=30_000)
+        wait_for_charts(page)
         drawn = page.evaluate(
             "() => [...document.querySelectorAll('.nkb-chart')].map(f => "
             "f.querySelectorAll('.nkb-chart-view svg, .nkb-chart-view canvas').length)")
