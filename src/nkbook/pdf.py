@@ -21,12 +21,12 @@ Nothing reaches the network.
 """
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+from .data import package
 from .paths import project_root
 
 PDF_NAME = "north-korea-russia-war-book.pdf"
@@ -119,7 +119,7 @@ def print_pdf(page: Path, target: Path, cutoff: str) -> int:
 
 def build(root: Path | None = None) -> Path:
     root = root or project_root()
-    cutoff = json.loads((root / "data" / "datapackage.json").read_text(encoding="utf-8"))["x-data-cutoff"]
+    cutoff = package()["x-data-cutoff"]
     target = root / "_build" / "html" / "_static" / "downloads" / PDF_NAME
     charts = print_pdf(single_page(root), target, cutoff)
     print(f"PDF edition: {target.relative_to(root)} ({target.stat().st_size:,} bytes, {charts} charts drawn)")

@@ -15,7 +15,6 @@
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -25,6 +24,7 @@ from pathlib import Path
 from . import __version__
 from . import claim_pages
 from .charts import BUNDLE_FILE, javascript_bundle
+from .data import package
 from .paths import data_dir
 from .text import day
 
@@ -32,8 +32,7 @@ CSS_FILE = "nkbook.css"
 FILTER_FILE = "nkbook-claims.js"
 CSS = """\
 .nkb-chart { width: 100%; margin: 1.5rem 0; }
-.nkb-chart-view { width: 100%; }
-.nkb-chart-view { min-height: 2rem; }
+.nkb-chart-view { width: 100%; min-height: 2rem; }
 .nkb-chart-data { margin-top: 0.4rem; font-size: 0.85rem; }
 .nkb-chart-data summary { cursor: pointer; color: #1a4f8b; }
 .nkb-table-scroll { max-height: 24rem; overflow: auto; margin: 0.4rem 0; }
@@ -84,7 +83,7 @@ def commit(root: Path) -> str:
 
 def edition(root: Path, repository: str | None = None) -> str:
     """The footer line: version, data cut-off and commit (linked to the repository)."""
-    cutoff = json.loads((data_dir() / "datapackage.json").read_text(encoding="utf-8"))["x-data-cutoff"]
+    cutoff = package()["x-data-cutoff"]
     built = commit(root)
     short = built[:12] + ("+modified" if built.endswith("+modified") else "")
     shown = f"<code>{escape(short)}</code>"
