@@ -146,14 +146,17 @@ def pages(root: Path | None = None) -> dict[Path, str]:
     return out
 
 
+def _stale(root: Path, wanted: dict[Path, str]) -> list[str]:
+    found = [str(p.relative_to(root)) for p, text in wanted.items()
+             if not p.is_file() or p.read_text(encoding="utf-8") != text]
+    return found + [str(p.relative_to(root)) + " (no such table)"
+                    for p in sorted((root / FOLDER).glob("*.md")) if p not in wanted]
+
+
 def stale(root: Path | None = None) -> list[str]:
     """Pages that differ from what the data package gives, or that no table has any more."""
     root = root or project_root()
-    wanted = pages(root)
-    found = [str(p.relative_to(root)) for p, text in wanted.items()
-             if not p.is_file() or p.read_text(encoding="utf-8") != text]
-    found += [str(p.relative_to(root)) + " (no such table)" for p in sorted((root / FOLDER).glob("*.md")) if p not in wanted]
-    return found
+    return _stale(root, pages(root))
 
 
 def write(root: Path | None = None) -> list[str]:
@@ -161,8 +164,8 @@ def write(root: Path | None = None) -> list[str]:
     from .builders import write_bytes_atomic
 
     root = root or project_root()
-    changed = stale(root)
     wanted = pages(root)
+    changed = _stale(root, wanted)
     for path, text in wanted.items():
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             write_bytes_atomic(text.encode("utf-8"), path)

@@ -70,14 +70,7 @@ def theme() -> dict:
 
 def _units(spec: Any):
     """Every single-view spec (one with a mark) inside a layered, concatenated or faceted spec."""
-    if isinstance(spec, dict):
-        if "mark" in spec:
-            yield spec
-        for key in ("layer", "hconcat", "vconcat", "concat"):
-            for sub in spec.get(key, []):
-                yield from _units(sub)
-        if "spec" in spec:
-            yield from _units(spec["spec"])
+    return (unit for unit, _ in _datasets_of(spec))
 
 
 def check_rules(spec: dict) -> None:

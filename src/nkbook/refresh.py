@@ -520,6 +520,22 @@ def commit(writes: list[tuple[Path, bytes]]) -> None:
 
 # --- command line --------------------------------------------------------------------------
 
+def _failed(exc: Exception) -> int:
+    """Say why the refresh stopped, and return its exit status (one place for every failure)."""
+    if isinstance(exc, Offline):
+        message, status = str(exc), EXIT_OFFLINE
+    elif isinstance(exc, BadDownload):
+        message, status = f"refused: {exc}; nothing was changed", EXIT_BAD_DOWNLOAD
+    elif isinstance(exc, Refused):
+        message, status = f"refused: {exc}\nNothing was changed.", EXIT_REFUSED
+    elif isinstance(exc, Interrupted):  # before OSError: an interrupted commit says what it replaced
+        message, status = f"interrupted: {exc}", EXIT_REFUSED
+    else:
+        message, status = f"refused: could not write the files ({exc}); nothing was changed", EXIT_REFUSED
+    print(message, file=sys.stderr)
+    return status
+
+
 def main(argv: list[str] | None = None, *, fetcher: Fetcher = fetch, today: date | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nkbook.refresh", description=__doc__.splitlines()[0],
                                      epilog="exit status: 0 done or no change; 1 refused; 65 bad download; 75 offline")
@@ -543,15 +559,8 @@ def main(argv: list[str] | None = None, *, fetcher: Fetcher = fetch, today: date
         for official, d in downloads:
             checked = CHECKS[official.key](d, today)
             everything.append(compare(checked, *current(official)))
-    except Offline as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_OFFLINE
-    except BadDownload as exc:
-        print(f"refused: {exc}; nothing was changed", file=sys.stderr)
-        return EXIT_BAD_DOWNLOAD
-    except Refused as exc:
-        print(f"refused: {exc}\nNothing was changed.", file=sys.stderr)
-        return EXIT_REFUSED
+    except (Offline, BadDownload, Refused) as exc:
+        return _failed(exc)
     for changes in everything:
         print("\n".join(report(changes, accepted, args.accept_removals)))
     removed = {k for ch in everything for k in ch.removed}
@@ -575,15 +584,8 @@ def main(argv: list[str] | None = None, *, fetcher: Fetcher = fetch, today: date
     try:
         writes = plan(changed, today)
         commit(writes)
-    except Refused as exc:
-        print(f"refused: {exc}\nNothing was changed.", file=sys.stderr)
-        return EXIT_REFUSED
-    except Interrupted as exc:
-        print(f"interrupted: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
-    except OSError as exc:
-        print(f"refused: could not write the files ({exc}); nothing was changed", file=sys.stderr)
-        return EXIT_REFUSED
+    except (Refused, Interrupted, OSError) as exc:
+        return _failed(exc)
     print("Written:")
     for path, _ in writes:
         print(f"  {relative(path)}")
