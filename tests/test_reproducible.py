@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
 
 from conftest import HTML, ROOT, SHARED, needs_shared
-from nkbook.reproducible import ALLOWED, allowed_matches, differences, masked
+from nkbook.reproducible import ALLOWED, allowed_matches, differences, masked, tracked_copy
 from nkbook.sphinx_ext import commit
 
 ROW = ('<tr class="row-even"><td><p><a class="xref doc reference internal" href="bloc.html"><span class="doc">book/bloc</span></a></p></td>\n'
@@ -49,14 +48,9 @@ def test_allow_list_matches_each_chapter_of_the_built_report():
 
 def _tracked_copy(dest):
     try:
-        files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+        return tracked_copy(ROOT, dest)
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("not a git work tree: cannot tell which files make up the sources")
-    for name in filter(None, files.decode().split("\0")):
-        if (ROOT / name).is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, dest / name)
-    return dest
 
 
 @needs_shared

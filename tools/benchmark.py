@@ -35,6 +35,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from nkbook import reproducible
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NKBOOK_SHARED") or ROOT.parent / "shared")
 KB = 1000  # page weights in kilobytes of 1000 bytes (the stricter reading of "300 KB")
@@ -45,19 +47,18 @@ PROSE = ("book/troops.ipynb", "It leaves out plans, projections and increments, 
 TABLE, OLD, NEW = "dprk_trade", "6390000000,US$6.39 billion", "6391000000,US$6.39 billion"
 PAGE, MARK = "book/flows.html", '"value_m":6391.0'
 PIP = ["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-# Run by the venv's Python in the copy: each chapter executed in memory as nkbook.notebooks does,
-# kernel start included, nothing written; prints each chapter's seconds as JSON.
+# Run by the venv's Python in the copy: each chapter executed in memory as `make notebooks` runs
+# it (nkbook.notebooks.run), kernel start included, nothing written; each chapter's seconds as JSON.
 FLOOR = """
 import json, time
 from pathlib import Path
 import nbformat
-from nbclient import NotebookClient
+from nkbook.notebooks import run
 times = {}
 for path in sorted(Path('book').resolve().glob('*.ipynb')):
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=600, kernel_name='python3', record_timing=False,
-                   resources={'metadata': {'path': str(path.parent)}}).execute()
+    run(nb, path.parent)
     times['book/' + path.name] = time.perf_counter() - start
 print(json.dumps(times))
 """
@@ -67,18 +68,13 @@ DRIVER = re.compile(r"re-executing the (\d+) chapter\(s\) that read them: (.*)$"
 
 
 def tracked_copy(dest: Path, rev: str | None = None) -> Path:
-    """The tracked files, as ``_tracked_copy`` in tests/test_reproducible.py makes them, or a commit's."""
+    """The tracked files (as the reproducibility test copies them), or a commit's."""
     dest.mkdir(parents=True)
     if rev:
         tar = subprocess.run(["git", "archive", "--format=tar", rev], cwd=ROOT, capture_output=True, check=True).stdout
         subprocess.run(["tar", "-x", "-C", str(dest)], input=tar, check=True)
         return dest
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
-    for name in filter(None, files.decode().split("\0")):
-        if (ROOT / name).is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, dest / name)
-    return dest
+    return reproducible.tracked_copy(ROOT, dest)
 
 
 def run(name: str, cmd: list[str], cwd: Path, env: dict, logs: Path, check: bool = True):

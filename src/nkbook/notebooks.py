@@ -50,6 +50,12 @@ def read_trace(path: Path) -> list[str]:
     return sorted(set(Path(path).read_text(encoding="utf-8").split())) if Path(path).is_file() else []
 
 
+def run(nb: nbformat.NotebookNode, folder: Path) -> None:
+    """Execute a notebook in memory, with ``folder`` as working directory, recording no timings."""
+    NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
+                   resources={"metadata": {"path": str(folder)}}).execute()
+
+
 def execute(path: Path) -> list[str]:
     """Execute a chapter, store its outputs, and return the tables it read."""
     nb = nbformat.read(path, as_version=4)
@@ -58,8 +64,7 @@ def execute(path: Path) -> list[str]:
         before = os.environ.get(TRACE_ENV)
         os.environ[TRACE_ENV] = str(trace)  # the kernel inherits the environment when it starts
         try:
-            NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
-                           resources={"metadata": {"path": str(path.parent)}}).execute()
+            run(nb, path.parent)
         finally:
             if before is None:
                 os.environ.pop(TRACE_ENV, None)

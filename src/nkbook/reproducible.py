@@ -10,6 +10,8 @@ index, the downloads and Sphinx's own ``.buildinfo``, must match.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -55,6 +57,18 @@ def differences(a: Path, b: Path) -> list[str]:
             at = next((i for i in range(min(len(ma), len(mb))) if ma[i] != mb[i]), min(len(ma), len(mb)))
             out.append(f"{name}: differs from byte {at} ({ma[max(0, at - 40):at + 40]!r} against {mb[max(0, at - 40):at + 40]!r})")
     return out
+
+
+def tracked_copy(root: Path, dest: Path) -> Path:
+    """A copy of the files git tracks in ``root``, as they are in the working tree: the sources
+    of a build, without anything a previous build or a local experiment left behind.
+    ``subprocess.CalledProcessError`` (or ``OSError``) if ``root`` is not a git work tree."""
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True, check=True).stdout
+    for name in filter(None, files.decode().split("\0")):
+        if (root / name).is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / name, dest / name)
+    return dest
 
 
 def main(argv: list[str] | None = None) -> int:
