@@ -5,7 +5,7 @@ would not re-execute the chapters that read it. This driver keeps, in ``_build``
 what the chapters' outputs depend on besides their code, and decides before each build:
 
 * **everything** is re-executed (cache and built HTML cleared) when an input every chapter
-  shares changes: the package, the bibliography, the lock, the book's configuration, the data
+  shares changes: the package (its templates and static files too), the bibliography, the lock, the book's configuration, the data
   package's own fields (the data cut-off) or ``book/_dependencies.json``;
 * **exactly the chapters that read a changed table** are re-executed when only tables change
   (a table's bytes or its description in ``datapackage.json``): their cache records are
@@ -39,7 +39,8 @@ PDF_STAMP = ".nkbook-pdf"
 
 def input_files(root: Path) -> list[Path]:
     """Inputs every chapter shares (a change re-executes every chapter)."""
-    files = [*root.glob("src/nkbook/**/*.py"), root / "book" / "references.bib", root / "requirements.lock",
+    files = [*root.glob("src/nkbook/**/*.py"), *root.glob("src/nkbook/templates/**/*"), *root.glob("src/nkbook/static/**/*"),
+             root / "book" / "references.bib", root / "requirements.lock",
              root / "CITATION.cff", root / "_config.yml", root / DEPENDENCIES]
     return sorted(p for p in files if p.is_file())
 

@@ -2,7 +2,7 @@
 
 Everything here returns plain HTML with stable ids (``claim-b23``), so that a chapter's stored
 outputs are the same on every run and a link to a claim keeps working. The filter of the table
-is a few lines of JavaScript shipped with the book (:data:`FILTER_JS`); without JavaScript the
+is a script shipped with the book (``static/nkbook-claims.js``); without JavaScript the
 whole table shows.
 """
 from __future__ import annotations
@@ -203,44 +203,3 @@ def json_download(register: pd.DataFrame) -> str:
     doc = {"title": "Claims register", "data_cutoff": claims.cutoff().strftime("%Y-%m-%d"),
            "verdict_scale": list(claims.VERDICTS), "claims": records}
     return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-
-
-#: Filters the register table (and the cards) by the selects above it.
-FILTER_JS = """\
-(function(){
-function apply(box){
-  var want={};box.querySelectorAll('select[data-filter]').forEach(function(s){want[s.dataset.filter]=s.value;});
-  var shown=0,rows=document.querySelectorAll('#'+box.dataset.target+' tbody tr, .nkb-claims .nkb-claim');
-  var nrows=0;
-  rows.forEach(function(r){
-    var ok=Object.keys(want).every(function(k){return !want[k]||r.dataset[k]===want[k];});
-    r.hidden=!ok; if(r.tagName==='TR'){nrows++; if(ok){shown++;}}
-  });
-  var c=box.querySelector('.nkb-filter-count'); if(c){c.textContent=shown+' of '+nrows+' claims';}
-}
-function init(){document.querySelectorAll('.nkb-filters').forEach(function(box){
-  box.querySelectorAll('select').forEach(function(s){s.addEventListener('change',function(){apply(box);});});apply(box);});}
-if(document.readyState==='loading'){document.addEventListener('DOMContentLoaded',init);}else{init();}
-})();
-"""
-
-CSS = """\
-.nkb-verdict { display: inline-block; padding: 0.05rem 0.45rem; border-radius: 0.6rem; font-size: 0.85rem;
-  font-weight: 600; color: #000; white-space: nowrap; }
-""" + "".join(
-    f".nkb-verdict-{slug(v)} {{ background: {c}; }}\n" for v, c in VERDICT_COLOURS.items()
-) + """\
-.nkb-filters { display: flex; flex-wrap: wrap; gap: 0.8rem; align-items: center; margin: 0.8rem 0; }
-.nkb-filter select { margin-left: 0.3rem; }
-.nkb-table-wrap { overflow-x: auto; }
-.nkb-register td, .nkb-register th { vertical-align: top; font-size: 0.9rem; }
-.nkb-register td:nth-child(3) { min-width: 14rem; }
-.nkb-claim { border-top: 1px solid #ddd; padding-top: 0.6rem; margin-top: 1.2rem; }
-.nkb-claim-title { font-size: 1.05rem; margin: 0 0 0.2rem 0; }
-.nkb-claim-meta { color: #555; font-size: 0.9rem; margin: 0 0 0.4rem 0; }
-.nkb-claim-verdicts { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 0.8rem; margin: 0.4rem 0; }
-.nkb-claim-verdicts dt { font-weight: normal; color: #333; }
-.nkb-claim-verdicts dd { margin: 0; }
-.nkb-evidence { font-size: 0.9rem; }
-.nkb-evidence-source { color: #444; }
-"""

@@ -11,7 +11,8 @@
   requires) and one for reproducibility (myst-nb's stylesheet is linked the same way whether the
   page was written by a first build or a later one).
 * Downloads: every table of ``data/`` and ``datapackage.json`` are copied to ``_static/downloads/``,
-  with the claims register as JSON (``claims.json``), and the register's filter script.
+  with the claims register as JSON (``claims.json``); the book's stylesheets and scripts are the
+  files of ``src/nkbook/static`` (see :mod:`nkbook.templating`).
 """
 from __future__ import annotations
 
@@ -26,24 +27,12 @@ from . import claim_pages
 from .charts import BUNDLE_FILE, javascript_bundle
 from .data import package
 from .paths import data_dir
+from .templating import static_files
 from .text import day
 
-CSS_FILE = "nkbook.css"
-FILTER_FILE = "nkbook-claims.js"
-CSS = """\
-.nkb-chart { width: 100%; margin: 1.5rem 0; }
-.nkb-chart-view { width: 100%; min-height: 2rem; }
-.nkb-chart-data { margin-top: 0.4rem; font-size: 0.85rem; }
-.nkb-chart-data summary { cursor: pointer; color: #1a4f8b; }
-.nkb-table-scroll { max-height: 24rem; overflow: auto; margin: 0.4rem 0; }
-.nkb-chart-data table { margin: 0; }
-.nkb-chart-data th, .nkb-chart-data td { padding: 0.15rem 0.5rem; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
-.nkb-caption { font-size: 0.9rem; color: #333; margin-top: 0.4rem; }
-.nkb-chart-title { font-weight: 600; font-size: 1.05rem; margin: 0 0 0.1rem 0; }
-.nkb-chart-subtitle { font-size: 0.9rem; color: #444; margin: 0 0 0.4rem 0; }
-.nkb-version { font-size: 0.85rem; }
-#vg-tooltip-element { font-family: Liberation Sans, Arial, Helvetica, sans-serif; }
-""" + claim_pages.CSS
+#: The book's stylesheets and scripts (files in ``src/nkbook/static``), linked on every page.
+CSS_FILES = ("nkbook.css", "nkbook-charts.css", "nkbook-claims.css")
+JS_FILES = ("nkbook-claims.js",)
 
 
 def _write_if_changed(path: Path, text: str | bytes) -> None:
@@ -102,8 +91,8 @@ def _config_inited(app, config) -> None:
     static = Path(app.outdir).parent / ".nkbook-static"
     static.mkdir(parents=True, exist_ok=True)
     _write_if_changed(static / BUNDLE_FILE, javascript_bundle())
-    _write_if_changed(static / CSS_FILE, CSS)
-    _write_if_changed(static / FILTER_FILE, claim_pages.FILTER_JS)
+    for path in static_files():
+        _write_if_changed(static / path.name, path.read_bytes())
     _write_downloads(static / claim_pages.DOWNLOAD_DIR)
     # Relative to the configuration folder, so that the configuration (and its hash in
     # .buildinfo) is the same in every clone.
@@ -171,8 +160,10 @@ def setup(app):
     app.connect("build-finished", _repair_pages)
     app.connect("html-page-context", _drop_thebe)
     app.add_js_file(BUNDLE_FILE)
-    app.add_css_file(CSS_FILE)
-    app.add_js_file(FILTER_FILE)
+    for name in CSS_FILES:
+        app.add_css_file(name)
+    for name in JS_FILES:
+        app.add_js_file(name)
     app.add_directive("nkbook-bibtex", _bibtex_directive())
     app.add_directive("nkbook-package-versions", _versions_directive())
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
