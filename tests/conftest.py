@@ -1,6 +1,7 @@
 """Shared fixtures: a throw-away copy of the project for tests that break its data."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -25,7 +26,9 @@ def project_copy(tmp_path, monkeypatch):
     return root
 
 
-HTML = ROOT / "_build" / "html"
+#: The built book the page tests read; NKBOOK_TEST_HTML points them at another build (e.g. a copy of
+#: an older release's, to show that a new test fails on it).
+HTML = Path(os.environ.get("NKBOOK_TEST_HTML") or ROOT / "_build" / "html").resolve()
 
 
 def is_redirect(page: Path) -> bool:

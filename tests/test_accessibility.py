@@ -2,7 +2,8 @@
 
 Each page is opened as a reader sees it (charts drawn, every chart's data table unfolded, so the
 tables are checked too) and axe-core's WCAG 2.0/2.1 A and AA rules and best practices are run on
-it. A page passes if axe reports no violation of serious or critical impact. axe-core is the copy
+it, in the theme's light mode and in its dark mode (where colour contrast differs). A page passes if
+axe reports no violation of serious or critical impact. axe-core is the copy
 that the pinned ``axe-playwright-python`` package ships (its version is asserted below).
 """
 from __future__ import annotations
@@ -25,10 +26,12 @@ def describe(found: list[dict]) -> str:
     return "; ".join(f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes: {v['nodes'][0]['target']}): {v['help']}" for v in found)
 
 
+@pytest.mark.parametrize("mode", ["light", "dark"])
 @pytest.mark.parametrize("page_path", pages())
-def test_page_has_no_serious_accessibility_issue(browser, server, page_path):  # noqa: F811
-    context, page, outside, errors = open_page(browser, server, page_path)
+def test_page_has_no_serious_accessibility_issue(browser, server, page_path, mode):  # noqa: F811
+    context, page, outside, errors = open_page(browser, server, page_path, dark=mode == "dark")
     try:
+        assert page.evaluate("() => document.documentElement.dataset.theme") == mode
         wait_for_charts(page)
         # the end state, not a fade-in: the theme animates the opacity of an unfolded code cell
         page.add_style_tag(content="*, *::before, *::after { animation: none !important; transition: none !important; }")

@@ -59,8 +59,15 @@ def browser():
         b.close()
 
 
-def open_page(browser, server, page_path):
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, service_workers="block")
+def open_page(browser, server, page_path, viewport=(1100, 900), dark=False, console=None):
+    """Open a page of the served book in a new context; (context, page, outside requests, errors).
+
+    ``dark`` opens it in the theme's dark mode; ``console``, a list, collects the console's
+    warnings and errors."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, service_workers="block",
+                                  color_scheme="dark" if dark else "light")
+    if dark:
+        context.add_init_script("localStorage.setItem('theme', 'dark'); localStorage.setItem('mode', 'dark');")
     outside, errors = [], []
     local = urlsplit(server).netloc
 
@@ -76,6 +83,8 @@ def open_page(browser, server, page_path):
     page = context.new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("requestfailed", lambda r: None if urlsplit(r.url).netloc != local else errors.append(f"failed: {r.url}"))
+    if console is not None:
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("warning", "error") else None)
     page.goto(f"{server}/{page_path}", wait_until="load")
     return context, page, outside, errors
 
@@ -91,7 +100,8 @@ def wait_for_charts(page) -> int:
 
 @pytest.mark.parametrize("page_path", pages())
 def test_page_draws_its_charts_offline(browser, server, page_path):
-    context, page, outside, errors = open_page(browser, server, page_path)
+    console = []
+    context, page, outside, errors = open_page(browser, server, page_path, console=console)
     try:
         wait_for_charts(page)
         drawn = page.evaluate(
@@ -101,6 +111,7 @@ def test_page_draws_its_charts_offline(browser, server, page_path):
         page.wait_for_timeout(300)  # let late requests show
         assert outside == [], f"{page_path} tried to reach the network: {outside}"
         assert errors == [], f"{page_path}: {errors}"
+        assert console == [], f"{page_path} wrote warnings or errors to the console: {console}"
     finally:
         context.close()
 
@@ -141,7 +152,7 @@ def test_the_register_filters_by_essay_and_verdict(browser, server):
         assert count.inner_text() == "79 of 79 claims"
         page.select_option("select[data-filter=essay]", "B")
         assert count.inner_text() == "34 of 79 claims"
-        page.select_option("select[data-filter=verdict]", "contradicted")
+        page.select_option("select[data-filter=now]", "contradicted")
         assert count.inner_text() == "4 of 79 claims"
         visible = page.locator("#nkb-register tbody tr:not([hidden]) td:first-child").all_inner_texts()
         assert visible == ["B04", "B12", "B33", "B34"]

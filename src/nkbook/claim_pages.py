@@ -1,13 +1,13 @@
 """The claims register as a reader sees it: a filterable table, one card per claim, downloads.
 
-Everything here returns plain HTML with stable ids (``claim-b23``), so that a chapter's stored
+The HTML is made from the templates ``claim-*.html.j2`` (see :mod:`nkbook.templating`), and
+styled by ``static/nkbook-claims.css``. Everything here returns plain HTML with stable ids (``claim-b23``), so that a chapter's stored
 outputs are the same on every run and a link to a claim keeps working. The filter of the table
 is a script shipped with the book (``static/nkbook-claims.js``); without JavaScript the
 whole table shows.
 """
 from __future__ import annotations
 
-import html
 import json
 
 import pandas as pd
@@ -15,6 +15,7 @@ import pandas as pd
 from . import claims
 from .paths import book_config
 from .provenance import sources
+from .templating import render
 from .text import day
 
 #: Colours of the verdicts (Okabe–Ito, greys for the two that are not about truth).
@@ -62,7 +63,7 @@ def slug(verdict: str) -> str:
 
 
 def badge(verdict: str) -> str:
-    return f'<span class="nkb-verdict nkb-verdict-{slug(verdict)}">{html.escape(verdict)}</span>'
+    return render("verdict-badge.html.j2", slug=slug(verdict), verdict=verdict)
 
 
 def anchor(claim_id: str) -> str:
@@ -85,98 +86,90 @@ def _first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _short(text: str, words: int = 12) -> str:
+    """The first words of a paraphrase, for the list of cards at the top of a page."""
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
 def _evidence_list(refs_text) -> str:
+    """The rows a verdict rests on, each line led by its source (publisher and date public)."""
     refs = claims.parse_refs(refs_text)
-    if not refs:
-        return '<p class="nkb-evidence-none">No data row: the verdict rests on the absence of evidence or on the essay\'s own wording.</p>'
-    rows = claims.evidence_rows(refs)
-    known = sources()
-    items = []
-    for r in rows.itertuples():
-        src = known[r.source_id]
-        chapter = CHAPTER_OF.get(r.table)
-        where = (f' · <a href="{chapter}.html">{html.escape(CHAPTER_TITLES[chapter])}</a>' if chapter else "")
-        items.append(
-            f'<li><code>{html.escape(r.table)}:{html.escape(r.key)}</code> {html.escape(r.describes)} '
-            f'<span class="nkb-evidence-source">(<a href="{html.escape(src.url, quote=True)}">{html.escape(src.publisher)}</a>, '
-            f'public {day(r.public_on)}{where})</span></li>'
-        )
-    return '<ul class="nkb-evidence">' + "".join(items) + "</ul>"
+    rows = []
+    if refs:
+        known = sources()
+        for r in claims.evidence_rows(refs).itertuples():
+            src, chapter = known[r.source_id], CHAPTER_OF.get(r.table)
+            rows.append({"url": src.url, "publisher": src.publisher, "public_on": day(r.public_on),
+                         "describes": r.describes, "chapter": chapter,
+                         "chapter_title": CHAPTER_TITLES.get(chapter, ""), "table": r.table, "key": r.key})
+    return render("claim-evidence.html.j2", rows=rows)
+
+
+def _view(row) -> dict:
+    """What the templates show of one register row."""
+    cid = row["claim_id"]
+    has_evidence_then = pd.notna(row["evidence_at_publication"])
+    return {
+        "claim_id": cid, "anchor": anchor(cid), "label": row["label"], "claim_type": row["claim_type"],
+        "topic": row["topic"], "paraphrase": row["paraphrase"], "short": _short(row["paraphrase"]),
+        "paragraph": row["paragraph"], "sentence": row["sentence"], "locator": locator_text(row),
+        "href": f"{claims.claim_page(cid)}.html#{anchor(cid)}",
+        "then_slug": slug(row["verdict_at_publication"]), "now_slug": slug(row["verdict_at_cutoff"]),
+        "badge_then": badge(row["verdict_at_publication"]), "badge_now": badge(row["verdict_at_cutoff"]),
+        "confidence": row["confidence"] if pd.notna(row["confidence"]) else "–",
+        "test": row["test"], "justification": row["justification"],
+        "rule": row["judged_by"] if row["judged_by"] != "analyst" else "",
+        "when_then": _first_upper(when_text(row, "publication")), "when_now": _first_upper(when_text(row, "cutoff")),
+        "when_then_lower": when_text(row, "publication"), "when_now_lower": when_text(row, "cutoff"),
+        "same_evidence": has_evidence_then and row["evidence_at_publication"] == row["evidence_at_cutoff"],
+    }
 
 
 def card(row) -> str:
     """One claim: paraphrase, where it stands, both verdicts, confidence, justification, evidence."""
-    cid = row["claim_id"]
-    conf = row["confidence"] if pd.notna(row["confidence"]) else "not rated (not checkable)"
-    judged = "computed by the rule <code>" + html.escape(row["judged_by"]) + "</code>" if row["judged_by"] != "analyst" else "analyst's judgement"
-    same = row["evidence_at_publication"] == row["evidence_at_cutoff"] if pd.notna(row["evidence_at_publication"]) else False
-    evidence = (
-        f"<p><strong>Evidence</strong> (the same at both dates):</p>{_evidence_list(row['evidence_at_cutoff'])}" if same else
-        f"<p><strong>Evidence {html.escape(when_text(row, 'publication'))}:</strong></p>{_evidence_list(row['evidence_at_publication'])}"
-        f"<p><strong>Evidence {html.escape(when_text(row, 'cutoff'))}:</strong></p>{_evidence_list(row['evidence_at_cutoff'])}"
-    )
-    return (
-        f'<section class="nkb-claim" id="{anchor(cid)}" data-essay="{row["label"]}" data-type="{row["claim_type"]}" '
-        f'data-verdict="{slug(row["verdict_at_cutoff"])}">'
-        f'<h3 class="nkb-claim-title"><a class="nkb-claim-link" href="#{anchor(cid)}">{cid}</a> {html.escape(row["paraphrase"])}</h3>'
-        f'<p class="nkb-claim-meta">{html.escape(locator_text(row))} · {html.escape(row["claim_type"])} · {html.escape(row["topic"])}</p>'
-        f'<dl class="nkb-claim-verdicts">'
-        f'<dt>{html.escape(_first_upper(when_text(row, "publication")))}</dt><dd>{badge(row["verdict_at_publication"])}</dd>'
-        f'<dt>{html.escape(_first_upper(when_text(row, "cutoff")))}</dt><dd>{badge(row["verdict_at_cutoff"])}</dd>'
-        f'<dt>Confidence</dt><dd>{html.escape(conf)}; {judged}</dd></dl>'
-        f'<p><strong>What would settle it:</strong> {html.escape(row["test"])}</p>'
-        f'<p><strong>Why:</strong> {html.escape(row["justification"])}</p>'
-        f"{evidence}</section>"
-    )
+    view = _view(row)
+    if view["confidence"] == "–":
+        view["confidence"] = "not rated (not checkable)"
+    view["evidence_now"] = _evidence_list(row["evidence_at_cutoff"])
+    view["evidence_then"] = "" if view["same_evidence"] else _evidence_list(row["evidence_at_publication"])
+    return render("claim-card.html.j2", anchor=view["anchor"], c=view)
 
 
 def cards(register: pd.DataFrame) -> str:
     return '<div class="nkb-claims">' + "".join(card(row) for _, row in register.iterrows()) + "</div>"
 
 
+def card_index(register: pd.DataFrame) -> str:
+    """The list of a page's cards, each with its verdicts, linking to the card."""
+    return render("claim-index.html.j2", rows=[_view(row) for _, row in register.iterrows()])
+
+
 def essay_page(register: pd.DataFrame) -> str:
-    """The cards of some claims (one essay's) with their ClaimReview JSON-LD."""
-    return cards(register) + claims.jsonld_script(reviews(register))
-
-
-def _options(name: str, label: str, values) -> str:
-    opts = "".join(f'<option value="{html.escape(v, quote=True)}">{html.escape(t)}</option>' for v, t in values)
-    return (f'<label class="nkb-filter">{html.escape(label)} <select data-filter="{name}">'
-            f'<option value="">all</option>{opts}</select></label>')
+    """The cards of some claims (one essay's), listed first, with their ClaimReview JSON-LD."""
+    return card_index(register) + cards(register) + claims.jsonld_script(reviews(register))
 
 
 def table(register: pd.DataFrame) -> str:
-    """The whole register in one table, with filters by essay, type and verdict (at the cut-off)."""
-    essays = sorted(register["label"].unique())
+    """The whole register in one table, with a search and filters by essay, type and both verdicts."""
     types = [t for t in claims.CLAIM_TYPES if t in set(register["claim_type"])]
-    verdicts = [v for v in claims.VERDICTS if v in set(register["verdict_at_cutoff"])]
-    controls = (
-        '<div class="nkb-filters" data-target="nkb-register">'
-        + _options("essay", "Essay", [(e, e) for e in essays])
-        + _options("type", "Type", [(t, t) for t in types])
-        + _options("verdict", "Verdict now", [(slug(v), v) for v in verdicts])
-        + '<span class="nkb-filter-count" aria-live="polite"></span></div>'
-    )
-    return controls + _register_table(register, table_id="nkb-register")
+
+    def verdicts(column):
+        return [(slug(v), v) for v in claims.VERDICTS if v in set(register[column])]
+
+    filters = [
+        {"name": "essay", "label": "Essay", "options": [(e, e) for e in sorted(register["label"].unique())]},
+        {"name": "type", "label": "Type", "options": [(t, t) for t in types]},
+        {"name": "then", "label": "Verdict then", "options": verdicts("verdict_at_publication")},
+        {"name": "now", "label": "Verdict now", "options": verdicts("verdict_at_cutoff")},
+    ]
+    return _register_table(register, table_id="nkb-register", filters=filters)
 
 
-def _register_table(register: pd.DataFrame, table_id: str | None = None) -> str:
-    """Claims as table rows linking to their cards; the filterable register gets an id."""
-    head = "".join(f"<th scope=\"col\">{h}</th>" for h in
-                   ("Claim", "Essay, place", "Our paraphrase", "Type", "Verdict then", "Verdict now", "Confidence"))
-    body = []
-    for _, r in register.iterrows():
-        body.append(
-            f'<tr data-essay="{r["label"]}" data-type="{r["claim_type"]}" data-verdict="{slug(r["verdict_at_cutoff"])}">'
-            f'<td><a href="{claims.claim_page(r["claim_id"])}.html#{anchor(r["claim_id"])}">{r["claim_id"]}</a></td>'
-            f'<td>{r["label"]}, p{r["paragraph"]}.s{r["sentence"]}</td>'
-            f'<td>{html.escape(r["paraphrase"])}</td><td>{html.escape(r["claim_type"])}</td>'
-            f'<td>{badge(r["verdict_at_publication"])}</td><td>{badge(r["verdict_at_cutoff"])}</td>'
-            f'<td>{html.escape(r["confidence"]) if pd.notna(r["confidence"]) else "–"}</td></tr>'
-        )
-    attributes = f'class="table nkb-table nkb-register" id="{table_id}"' if table_id else 'class="table nkb-table"'
-    return (f'<div class="nkb-table-wrap"><table {attributes}>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+def _register_table(register: pd.DataFrame, table_id: str = "", filters: list | None = None) -> str:
+    """Claims as table rows linking to their cards; the filterable register gets an id and filters."""
+    rows = [_view(r) for _, r in register.iterrows()]
+    return render("claim-register.html.j2", rows=rows, table_id=table_id, filters=filters or [])
 
 
 def claims_table(register: pd.DataFrame, claim_ids) -> str:
@@ -186,13 +179,7 @@ def claims_table(register: pd.DataFrame, claim_ids) -> str:
 
 
 def downloads(register: pd.DataFrame) -> str:
-    n = len(register)
-    return (
-        '<p class="nkb-downloads">Download the register: '
-        f'<a href="../_static/{DOWNLOAD_DIR}/claims.csv" download>CSV</a> (the table <code>claims</code>, {n} rows) · '
-        f'<a href="../_static/{DOWNLOAD_DIR}/claims.json" download>JSON</a> (the same with each claim\'s essay, '
-        'dates and schema.org ClaimReview).</p>'
-    )
+    return render("claim-downloads.html.j2", folder=DOWNLOAD_DIR, n=len(register))
 
 
 def json_download(register: pd.DataFrame) -> str:

@@ -32,7 +32,7 @@ from .text import day
 
 #: The book's stylesheets and scripts (files in ``src/nkbook/static``), linked on every page.
 CSS_FILES = ("nkbook.css", "nkbook-charts.css", "nkbook-claims.css")
-JS_FILES = ("nkbook-claims.js",)
+JS_FILES = ("nkbook-nav.js", "nkbook-claims.js")
 
 
 def _write_if_changed(path: Path, text: str | bytes) -> None:
@@ -83,6 +83,9 @@ def edition(root: Path, repository: str | None = None) -> str:
 
 def _config_inited(app, config) -> None:
     config.version = config.release = __version__
+    # Open Graph: the book's address and title, written once in _config.yml (html.baseurl, title)
+    config.ogp_site_url = config.ogp_site_url or config.html_baseurl
+    config.ogp_site_name = config.ogp_site_name or config.html_title
     repository = (config.html_theme_options or {}).get("repository_url")
     footer = edition(Path(app.srcdir), repository)
     options = dict(config.html_theme_options or {})
@@ -155,8 +158,24 @@ def _repair_pages(app, exception) -> None:
             path.write_text(fixed, encoding="utf-8")
 
 
+def _pdf_edition_button(app, pagename, templatename, context, doctree) -> None:
+    """The header's ".pdf" entry opens the PDF edition of the whole book, instead of printing one page.
+
+    Runs after sphinx-book-theme has added its buttons (priority 501)."""
+    from .pdf import PDF_NAME
+
+    pathto = context.get("pathto")
+    for group in context.get("header_buttons", []):
+        for button in group.get("buttons", []):
+            if button.get("label") == "download-pdf-button" and pathto:
+                button.update({"type": "link", "url": pathto(f"_static/{claim_pages.DOWNLOAD_DIR}/{PDF_NAME}", 1),
+                               "tooltip": "The PDF edition of the whole book", "text": ".pdf (book)"})
+                button.pop("javascript", None)
+
+
 def setup(app):
     app.connect("config-inited", _config_inited)
+    app.connect("html-page-context", _pdf_edition_button, priority=600)
     app.connect("build-finished", _repair_pages)
     app.connect("html-page-context", _drop_thebe)
     app.add_js_file(BUNDLE_FILE)
