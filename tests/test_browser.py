@@ -154,7 +154,7 @@ def test_the_register_filters_by_essay_and_verdict(browser, server):
         assert count.inner_text() == "34 of 79 claims"
         page.select_option("select[data-filter=now]", "contradicted")
         assert count.inner_text() == "4 of 79 claims"
-        visible = page.locator("#nkb-register tbody tr:not([hidden]) td:first-child").all_inner_texts()
+        visible = page.locator("#nkb-register tbody tr:not([hidden]) td:first-child a").all_inner_texts()
         assert visible == ["B04", "B12", "B33", "B34"]
         # A claim's number leads to its card on the essay's page.
         page.locator("#nkb-register a[href$='#claim-b12']").click()

@@ -90,6 +90,10 @@ def _config_inited(app, config) -> None:
     footer = edition(Path(app.srcdir), repository)
     options = dict(config.html_theme_options or {})
     options["extra_footer"] = footer + options.get("extra_footer", "")
+    # Light or dark as the reader's system prefers. Left unset (pydata-sphinx-theme reads it from the
+    # page context, not from the theme's options), the page starts from an empty mode and logs an
+    # error on a reader's first visit.
+    config.html_context = {**(config.html_context or {}), "default_mode": "auto"}
     config.html_theme_options = options
     static = Path(app.outdir).parent / ".nkbook-static"
     static.mkdir(parents=True, exist_ok=True)

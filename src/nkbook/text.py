@@ -29,8 +29,17 @@ def glue_md(name: str, value) -> None:
     glue(name, Markdown(text), display=False)
 
 
-def show_table(frame: pd.DataFrame):
-    """A table as plain HTML without the index (pandas' Styler writes random ids; this does not)."""
+def show_table(frame: pd.DataFrame, caption: str | None = None):
+    """A table as plain HTML without the index, its caption above it (pandas' Styler writes random
+    ids; this does not). The frame scrolls sideways where the screen is narrower than the table."""
+    import html
+    import re
+
     from IPython.display import HTML
 
-    return HTML(frame.to_html(index=False, border=0, classes="table nkb-table", na_rep="–"))
+    from .templating import render
+
+    table = frame.to_html(index=False, border=0, classes="table nkb-table", na_rep="–")
+    if caption:
+        table = re.sub(r"^(<table[^>]*>)", lambda m: f'{m.group(1)}\n  <caption>{html.escape(caption)}</caption>', table, count=1)
+    return HTML(render("data-table.html.j2", table=table, caption=caption or ""))
