@@ -43,3 +43,18 @@ def show_table(frame: pd.DataFrame, caption: str | None = None):
     if caption:
         table = re.sub(r"^(<table[^>]*>)", lambda m: f'{m.group(1)}\n  <caption>{html.escape(caption)}</caption>', table, count=1)
     return HTML(render("data-table.html.j2", table=table, caption=caption or ""))
+
+
+def tables_used(**frames) -> "HTML":
+    """The tables a chapter has loaded (``name=frame``), each linked to its data appendix page with
+    its number of rows: what the first cell of a chapter shows instead of a raw dictionary."""
+    from IPython.display import HTML
+
+    from .templating import render
+
+    def rows(frame) -> str:
+        n = len(frame)
+        return f"{number(n)} row" + ("" if n == 1 else "s")
+
+    tables = [{"name": name, "href": f"appendix/{name}.html", "rows": rows(frame)} for name, frame in frames.items()]
+    return HTML(render("tables-used.html.j2", tables=tables))
