@@ -91,7 +91,7 @@ def test_verdict_chart_labels_each_segment_with_its_count(register):
     assert marks == ["bar", "text"]
     assert spec["layer"][1]["encoding"]["text"]["field"] == "claims"
     data = findings.chart_data(register)
-    b_now = data[data["bar"] == "Essay B · at the data cut-off"]
+    b_now = data[data["bar"] == "Essay B, cut-off"]
     assert dict(zip(b_now["verdict"], b_now["claims"])) == {
         "Supported": 9, "Partly supported": 11, "Contradicted": 4, "Not enough evidence": 8, "Not checkable": 2}
     assert list(b_now["end"]) == [9, 20, 24, 32, 34] and b_now["end"].iloc[-1] == (register["label"] == "B").sum()

@@ -29,6 +29,8 @@ VERDICT_PHRASES = {
     "Not checkable": "not checkable",
 }
 WHEN_LABELS = {"publication": "at publication", "cutoff": "at the data cut-off"}
+#: The same, short enough for a bar's label on a phone.
+WHEN_SHORT = {"publication": "publication", "cutoff": "cut-off"}
 #: Label colour of the counts on the bars: black reads on every verdict colour (contrast 5:1 or more).
 COUNT_COLOUR = "#000000"
 
@@ -133,7 +135,7 @@ def chart_data(register: pd.DataFrame) -> pd.DataFrame:
     t = t[t["claims"] > 0].copy()
     t["essay"] = "Essay " + t["label"]
     t["judged"] = t["when"].map(WHEN_LABELS)
-    t["bar"] = t["essay"] + " · " + t["judged"]
+    t["bar"] = t["essay"] + ", " + t["when"].map(WHEN_SHORT)
     t["rank"] = t["verdict"].map({v: i for i, v in enumerate(claims.VERDICTS)})
     t["when_rank"] = t["when"].map({w: i for i, w in enumerate(claims.WHEN)})
     t = t.sort_values(["label", "when_rank", "rank"])
@@ -146,7 +148,7 @@ def chart_data(register: pd.DataFrame) -> pd.DataFrame:
 
 
 def bar_order(register: pd.DataFrame) -> list[str]:
-    return [f"Essay {label} · {WHEN_LABELS[w]}" for label in sorted(register["label"].unique()) for w in claims.WHEN]
+    return [f"Essay {label}, {WHEN_SHORT[w]}" for label in sorted(register["label"].unique()) for w in claims.WHEN]
 
 
 def verdict_chart(register: pd.DataFrame) -> alt.LayerChart:
@@ -161,13 +163,13 @@ def verdict_chart(register: pd.DataFrame) -> alt.LayerChart:
         alt.Tooltip("claims:Q", title="Claims"),
         alt.Tooltip("source:N", title="Source"),
     ]
-    y = alt.Y("bar:N", title=None, sort=order, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("bar:N", title=None, sort=order, axis=alt.Axis(labelLimit=160))
     base = alt.Chart(data)
     bars = base.mark_bar(stroke="white", strokeWidth=1).encode(
         y=y,
         x=alt.X("start:Q", title="Claims", axis=alt.Axis(tickMinStep=1)),
         x2="end:Q",
-        color=alt.Color("verdict:N", title="Verdict", sort=list(claims.VERDICTS),
+        color=alt.Color("verdict:N", title="Verdict", sort=list(claims.VERDICTS), legend=alt.Legend(columns=1),
                         scale=alt.Scale(domain=list(claims.VERDICTS),
                                         range=[claim_pages.VERDICT_COLOURS[v] for v in claims.VERDICTS])),
         tooltip=tooltip,
