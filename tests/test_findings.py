@@ -1,26 +1,23 @@
 """The book's answer (nkbook.findings): tallies from the register, the findings chart, the claims
 each chapter of evidence bears on, and the built pages that show them.
 
-The built-page tests read ``_build/html`` (or the folder ``NKBOOK_HTML`` names, e.g. an older
+The built-page tests read ``_build/html`` (or the folder ``NKBOOK_TEST_HTML`` names, e.g. an older
 release's build, to show that they fail on it).
 """
 from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import HTML as BUILT, ROOT, SEEDS, needs_seeds
+from conftest import HTML, ROOT, SEEDS, needs_seeds
 from nkbook import charts, claims, essays, findings
 from test_claims import _shingles
 
-HTML = Path(os.environ.get("NKBOOK_HTML", BUILT))
 needs_build = pytest.mark.skipif(not (HTML / "book" / "intro.html").is_file(), reason="no built book: run `make book` first")
 
 
@@ -113,8 +110,8 @@ def test_chapter_list_links_each_claim_to_its_card(register):
     html = findings.chapter_claims_html("flows", register)
     soup = BeautifulSoup(html, "html.parser")
     hrefs = [a["href"] for a in soup.find_all("a")]
-    assert hrefs == [findings.card_href(c) for c in findings.claims_of_chapter("flows", register)]
-    assert findings.card_href("B12") == "claims-b.html#claim-b12"
+    assert hrefs == [claim_pages.card_href(c) for c in findings.claims_of_chapter("flows", register)]
+    assert claim_pages.card_href("B12") == "claims-b.html#claim-b12"
     assert len(soup.select(".nkb-verdict")) == 2 * len(hrefs)
 
 
@@ -158,7 +155,7 @@ def test_each_chapter_of_evidence_links_to_the_cards_of_its_claims(chapter, regi
     heading = next((h for h in soup.select("h2") if "What this means for the essays" in h.get_text()), None)
     assert heading is not None, f"{chapter}: no section 'What this means for the essays'"
     hrefs = {a["href"] for a in heading.find_parent("section").select("a[href]")}
-    expected = {findings.card_href(c) for c in findings.claims_of_chapter(chapter, register)}
+    expected = {claim_pages.card_href(c) for c in findings.claims_of_chapter(chapter, register)}
     assert expected and expected <= hrefs, f"{chapter}: missing links {sorted(expected - hrefs)}"
     for href in expected:  # and each card exists and links back to this chapter
         page, anchor = href.split("#")

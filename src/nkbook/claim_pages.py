@@ -70,6 +70,11 @@ def anchor(claim_id: str) -> str:
     return f"claim-{claim_id.lower()}"
 
 
+def card_href(claim_id: str) -> str:
+    """The address of a claim's card from a page in ``book/``."""
+    return f"{claims.claim_page(claim_id)}.html#{anchor(claim_id)}"
+
+
 def locator_text(row) -> str:
     return f"Essay {row['label']}, paragraph {row['paragraph']}, sentence {row['sentence']}"
 
@@ -114,7 +119,7 @@ def _view(row) -> dict:
         "claim_id": cid, "anchor": anchor(cid), "label": row["label"], "claim_type": row["claim_type"],
         "topic": row["topic"], "paraphrase": row["paraphrase"], "short": _short(row["paraphrase"]),
         "paragraph": row["paragraph"], "sentence": row["sentence"], "locator": locator_text(row),
-        "href": f"{claims.claim_page(cid)}.html#{anchor(cid)}",
+        "href": card_href(cid),
         "then_slug": slug(row["verdict_at_publication"]), "now_slug": slug(row["verdict_at_cutoff"]),
         "badge_then": badge(row["verdict_at_publication"]), "badge_now": badge(row["verdict_at_cutoff"]),
         "confidence": row["confidence"] if pd.notna(row["confidence"]) else "–",

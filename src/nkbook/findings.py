@@ -213,11 +213,6 @@ def claims_of_chapter(chapter: str, register: pd.DataFrame | None = None) -> lis
     ]
 
 
-def card_href(claim_id: str) -> str:
-    """The address of a claim's card from a page in ``book/``."""
-    return f"{claims.claim_page(claim_id)}.html#{claim_pages.anchor(claim_id)}"
-
-
 def chapter_summary(chapter: str, register: pd.DataFrame | None = None) -> dict:
     """What a chapter's closing section says in numbers: its claims, per essay and by verdict now."""
     register = claims.register() if register is None else register
@@ -243,11 +238,11 @@ def chapter_claims_html(chapter: str, register: pd.DataFrame | None = None) -> s
     rows = [
         {
             "claim_id": cid,
-            "href": card_href(cid),
+            "href": claim_pages.card_href(cid),
             "essay": by_id.loc[cid, "label"],
             "paraphrase": by_id.loc[cid, "paraphrase"],
-            "then": claim_pages.badge(by_id.loc[cid, "verdict_at_publication"]),
-            "now": claim_pages.badge(by_id.loc[cid, "verdict_at_cutoff"]),
+            "badge_then": claim_pages.badge(by_id.loc[cid, "verdict_at_publication"]),
+            "badge_now": claim_pages.badge(by_id.loc[cid, "verdict_at_cutoff"]),
             "tables": ", ".join(sorted({t for t, _ in claims.parse_refs(by_id.loc[cid, "evidence_at_cutoff"])
                                         if claim_pages.CHAPTER_OF.get(t) == chapter})),
         }
