@@ -273,3 +273,37 @@ def test_the_sitemap_lists_every_page():
     pages = [base + p.relative_to(HTML).as_posix() for p in built_pages()]
     assert set(pages) <= set(listed), set(pages) - set(listed)
     assert "lastmod" not in (HTML / "sitemap.xml").read_text()  # no dates: builds stay byte-identical
+
+
+def test_chapters_fold_their_code_and_show_no_raw_values():
+    """A reader opens a chapter on prose, not on code or a Python dictionary: every code cell is
+    folded or removed, and no cell's only output is the plain-text repr of a value."""
+    import json
+
+    for path in sorted((ROOT / "book").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            tags = set(cell["metadata"].get("tags", []))
+            assert tags & {"hide-input", "remove-input", "remove-cell"}, f"{path.name} {cell['id']}: code shown unfolded"
+            if "remove-cell" in tags:
+                continue
+            for out in cell.get("outputs", []):
+                if out["output_type"] == "execute_result":
+                    assert set(out["data"]) - {"text/plain"}, f"{path.name} {cell['id']}: a raw value as output: {out['data']['text/plain'][:80]}"
+
+
+@built
+def test_every_chapter_table_has_a_caption_above_it():
+    from bs4 import BeautifulSoup
+
+    missing = []
+    for page in built_pages():
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for table in soup.select("div.cell_output table"):
+            if table.find_parent(class_="nkb-chart"):  # a chart's data table, named by the chart
+                continue
+            caption = table.find("caption")
+            if caption is None or len(caption.get_text(strip=True)) < 10:
+                missing.append(f"{page.relative_to(HTML)}: {' | '.join(th.get_text(strip=True) for th in table.select('th')[:4])}")
+    assert missing == []

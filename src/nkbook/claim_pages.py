@@ -168,19 +168,20 @@ def table(register: pd.DataFrame) -> str:
         {"name": "then", "label": "Verdict then", "options": verdicts("verdict_at_publication")},
         {"name": "now", "label": "Verdict now", "options": verdicts("verdict_at_cutoff")},
     ]
-    return _register_table(register, table_id="nkb-register", filters=filters)
+    return _register_table(register, "The register: every claim of the three essays with its verdicts then and now",
+                           table_id="nkb-register", filters=filters)
 
 
-def _register_table(register: pd.DataFrame, table_id: str = "", filters: list | None = None) -> str:
+def _register_table(register: pd.DataFrame, caption: str, table_id: str = "", filters: list | None = None) -> str:
     """Claims as table rows linking to their cards; the filterable register gets an id and filters."""
     rows = [_view(r) for _, r in register.iterrows()]
-    return render("claim-register.html.j2", rows=rows, table_id=table_id, filters=filters or [])
+    return render("claim-register.html.j2", rows=rows, caption=caption, table_id=table_id, filters=filters or [])
 
 
-def claims_table(register: pd.DataFrame, claim_ids) -> str:
+def claims_table(register: pd.DataFrame, claim_ids, caption: str) -> str:
     """The named claims, in the given order, as in the register table (links to their cards)."""
     ids = list(claim_ids)
-    return _register_table(register.set_index("claim_id", drop=False).loc[ids])
+    return _register_table(register.set_index("claim_id", drop=False).loc[ids], caption)
 
 
 def downloads(register: pd.DataFrame) -> str:
