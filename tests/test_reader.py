@@ -176,12 +176,16 @@ def test_register_filters_live_in_the_address_and_survive_back(browser, server):
         page.select_option("select[data-filter=essay]", "")
         page.select_option("select[data-filter=then]", "not-enough-evidence")
         assert _visible_ids(page) == list(then["claim_id"])
-        # a shared address opens the same view
-        page.goto(f"{server}/book/claims.html?essay=C&now=supported")
+        assert errors == [], errors
+    finally:
+        context.close()
+    # a shared address opens the same view
+    context, page, outside, errors = open_page(browser, server, "book/claims.html?essay=C&now=supported")
+    try:
         expected = register[(register["label"] == "C") & (register["verdict_at_cutoff"] == "Supported")]["claim_id"]
         assert _visible_ids(page) == list(expected) and len(expected) > 0
         assert page.locator("select[data-filter=essay]").input_value() == "C"
-        assert errors == []
+        assert errors == [], errors
     finally:
         context.close()
 
