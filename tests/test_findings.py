@@ -15,7 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import HTML, ROOT, SEEDS, needs_seeds
-from nkbook import charts, claims, essays, findings
+from nkbook import charts, claim_pages, claims, essays, findings
 from test_claims import _shingles
 
 needs_build = pytest.mark.skipif(not (HTML / "book" / "intro.html").is_file(), reason="no built book: run `make book` first")
