@@ -15,7 +15,8 @@
 3. the dates are set with pikepdf (which rewrites the cross-reference table: editing the bytes
    in place would break it), the document ID is derived from the content, and the PDF is
    written to ``_build/html/_static/downloads/`` (:data:`PDF_NAME`), where the book links to
-   it, through a temporary file.
+   it, through a temporary file. The outline takes the headings' text from the page (Chromium's
+   titles lose the space where a heading wraps and sometimes repeat a line).
 
 The edition line (version, data cut-off, commit) is set under the title, and links into the
 book's own files are made anchors within the PDF (or plain text), never addresses on the
@@ -182,7 +183,9 @@ def finish(pdf: bytes, cutoff: str, headings: list[str] | None = None) -> bytes:
         doc.docinfo["/CreationDate"] = pikepdf.String(stamp)
         doc.docinfo["/ModDate"] = pikepdf.String(stamp)
         out = io.BytesIO()
-        doc.save(out, deterministic_id=True, linearize=False)
+        # object streams: the tags (one dictionary per element, some 29,000) take half the room
+        # without them
+        doc.save(out, deterministic_id=True, linearize=False, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
 
 
