@@ -10,8 +10,10 @@
    refused) opens it with print media and a window as wide as the A4 column
    (:data:`COLUMN_PX`), so that the charts draw at the width they are printed at (a chart
    drawn wider, a faceted one of fixed width, is scaled down by the stylesheet: SVG scales);
-   it waits until every chart has been drawn by vega-embed, and prints the page to A4 with
-   page numbers, an outline (bookmarks) from the headings, and tags;
+   it waits until every chart has been drawn by vega-embed (and stops if a chart still runs past
+   the column), moves each chapter's headings one level up (the single page nests the chapters
+   under the front page's title), and prints the page to A4 with page numbers, an outline
+   (bookmarks: chapters at its first level, their sections below) and tags;
 3. the dates are set with pikepdf (which rewrites the cross-reference table: editing the bytes
    in place would break it), the document ID is derived from the content, and the PDF is
    written to ``_build/html/_static/downloads/`` (:data:`PDF_NAME`), where the book links to
