@@ -4,7 +4,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .estimates import bounds, estimator_group
+from .estimates import bounds, estimator_colours, estimator_group
 
 FORMS = {"point": "figure", "range": "range", "floor": "at least", "ceiling": "up to"}
 SELECTOR_FROM = 5  # more than four series: a legend that selects
@@ -45,7 +45,13 @@ def estimates_over_time(
         *(extra_tooltip or []),
         alt.Tooltip("source:N", title="Source"),
     ]
-    color = alt.Color("group:N", title=color_title, sort=order, legend=alt.Legend(columns=2, labelLimit=170, symbolLimit=0))
+    if color_field:
+        scale = alt.Scale(domain=order, range=["#000000", "#767676", "#0072B2"][:len(order)])
+    else:  # the book's one colour per state or body
+        domain, colours = estimator_colours(order)
+        scale = alt.Scale(domain=domain, range=colours)
+    color = alt.Color("group:N", title=color_title, sort=order, scale=scale,
+                      legend=alt.Legend(columns=2, labelLimit=170, symbolLimit=0))
     base = alt.Chart(data)
     rules = base.transform_filter("datum.kind === 'range'").mark_rule(strokeWidth=3).encode(
         x=alt.X(f"{date}:T"), y=alt.Y("lower:Q"), y2="upper:Q", color=color, tooltip=tooltip)
@@ -57,11 +63,14 @@ def estimates_over_time(
             domain=["figure", "range", "at least", "up to"], range=["circle", "circle", "triangle-up", "triangle-down"])),
         tooltip=tooltip,
     )
-    layers = [rules, marks]
+    has_ranges = bool((data["kind"] == "range").any())
+    layers = [rules, marks] if has_ranges else [marks]  # an empty layer makes vega warn of an infinite extent
     if data["group"].nunique() >= SELECTOR_FROM:
+        # the legend belongs to the first layer: the selection must be defined there, or a click does nothing
         pick = alt.selection_point(name=selector_name, fields=["group"], bind="legend")
         faded = alt.condition(pick, alt.value(0.95), alt.value(0.12))
-        layers = [rules.encode(opacity=faded), marks.encode(opacity=faded).add_params(pick)]
+        layers = [layer.encode(opacity=faded) for layer in layers]
+        layers[0] = layers[0].add_params(pick)
     return alt.layer(*layers).properties(
         width="container", height=height, title=alt.Title(title, subtitle=subtitle), description=description)
 
