@@ -90,8 +90,10 @@ AGENCY_GROUPS = {
     "China customs (GACC)": "China", "KOTRA": "South Korea", "Russia official (other)": "Russia",
     "Russia customs": "Russia", "other": "Others",
 }
-#: One colour per state or body that gives estimates, the same in every chart of the book. Each
-#: has at least 3:1 contrast against white (WCAG 2.1, 1.4.11); the tests check both.
+#: One colour per state or body, the same in every chart of the book: for the estimates they
+#: give, the trade they report, and (Iran, Belarus, Syria too) their votes in the General
+#: Assembly. Each has at least 3:1 contrast against white (WCAG 2.1, 1.4.11); the tests check
+#: both.
 ESTIMATOR_COLOURS = {
     "South Korea": "#0072B2",
     "United States": "#6A3D9A",
@@ -103,6 +105,9 @@ ESTIMATOR_COLOURS = {
     "Media (unnamed officials)": "#8C510A",
     "Research groups": "#007C7C",
     "Others": "#767676",
+    "Iran": "#1B7F3B",
+    "Belarus": "#5D4037",
+    "Syria": "#4D4D4D",
 }
 
 

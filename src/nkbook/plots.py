@@ -7,6 +7,7 @@ import pandas as pd
 from .estimates import bounds, estimator_colours, estimator_group
 
 FORMS = {"point": "figure", "range": "range", "floor": "at least", "ceiling": "up to"}
+OUTLINE = "#4d4d4d"
 SELECTOR_FROM = 5  # more than four series: a legend that selects
 
 
@@ -101,7 +102,9 @@ def verdict_bars(
     order = [f"{c} · {w}" for c in sorted(data[category].unique()) for w in when_labels.values()]
     return (
         alt.Chart(data)
-        .mark_bar()
+        # a dark outline: the lighter verdict colours (partly supported, not checkable) have less than
+        # 3:1 contrast against the page, the outline has more
+        .mark_bar(stroke=OUTLINE, strokeWidth=0.75)
         .encode(
             y=alt.Y("bar:N", title=None, sort=order, axis=alt.Axis(labelLimit=320)),
             x=alt.X("sum(claims):Q", title="Claims", axis=alt.Axis(tickMinStep=1)),
