@@ -208,7 +208,7 @@ def test_a_legend_click_shows_one_estimator(context, site):
     reader = Reader(context, site, "book/troops.html", VIEWPORTS["desktop"])
     try:
         figure = reader.page.locator(".nkb-chart").first
-        opacities = """f => [...f.querySelectorAll('.nkb-chart-view svg .mark-symbol path')].map(p =>
+        opacities = """f => [...f.querySelectorAll('.nkb-chart-view svg .mark-symbol.role-mark path')].map(p =>
             getComputedStyle(p).opacity === '1' ? Number(p.getAttribute('opacity') ?? p.getAttribute('fill-opacity') ?? 1) : Number(getComputedStyle(p).opacity))"""
         before = figure.evaluate(opacities)
         assert before and len(set(before)) == 1
