@@ -102,11 +102,11 @@ ESTIMATOR_COLOURS = {
     "North Korea": "#CC79A7",
     "MSMT (11 states)": "#009E73",
     "China": "#B2182B",
-    "Media (unnamed officials)": "#8C510A",
+    "Media (unnamed officials)": "#000000",
     "Research groups": "#007C7C",
     "Others": "#767676",
     "Iran": "#1B7F3B",
-    "Belarus": "#5D4037",
+    "Belarus": "#8C510A",
     "Syria": "#4D4D4D",
 }
 
