@@ -3,7 +3,9 @@
  * again when that width changes (a phone turned, a window widened). Shows the buttons that
  * download the chart as PNG or SVG and the data behind it as CSV. The chart library
  * (_static/nkbook-vega.js) is loaded deferred, on pages with charts only: drawing waits for it.
- * adapt() is mirrored by nkbook.charts.adapt (which measures the height reserved for a chart). */
+ * adapt() is mirrored by nkbook.charts.adapt (which measures the height reserved for a chart).
+ * A chart being drawn again loses the class nkb-drawn until it is; data-nkb-width is the width of
+ * the view it was last drawn for (a printer can wait for both after switching to print media). */
 (function () {
   "use strict";
   var NARROW = 560; // px: below it, legends in one column, shorter axis labels, fewer small multiples
@@ -125,6 +127,8 @@
     var width = Math.floor(this.view.getBoundingClientRect().width);
     if (width < 1 || width === this.width) { return; }
     this.width = width;
+    // drawn again at a new width (a resized window, print layout): not "drawn" until it is
+    this.figure.classList.remove("nkb-drawn");
     var token = this.token = (this.token || 0) + 1;
     var spec = adapt(this.spec, width);
     var composed = !!(spec.facet || spec.hconcat || spec.vconcat || spec.concat);
@@ -146,6 +150,7 @@
     var svg = this.view.querySelector("svg");
     if (svg) { svg.setAttribute("aria-hidden", "true"); }
     this.figure.querySelector(".nkb-chart-actions").hidden = false;
+    this.figure.setAttribute("data-nkb-width", String(this.width));
     this.figure.classList.add("nkb-drawn");
   };
 
