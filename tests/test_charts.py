@@ -324,3 +324,11 @@ def test_legend_selection_is_defined_on_the_layer_that_draws_the_legend():
     for chapter, spec in selecting:
         (param,) = spec["params"]
         assert param["views"] == [spec["layer"][0]["name"]], chapter
+
+
+def test_upright_category_labels_turn_on_a_phone():
+    grid = alt.Chart(DATA.assign(res=["ES-11/1", "ES-11/2"])).mark_rect().encode(
+        x=alt.X("res:N", axis=alt.Axis(labelAngle=0)), y="n:O", tooltip=[alt.Tooltip("source:N", title="Source")]
+    ).properties(width="container", description="d").to_dict()
+    assert charts.adapt(grid, 350)["encoding"]["x"]["axis"]["labelAngle"] == 270
+    assert charts.adapt(grid, 740)["encoding"]["x"]["axis"]["labelAngle"] == 0

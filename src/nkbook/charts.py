@@ -246,6 +246,8 @@ def adapt(spec: dict, width: float) -> dict:
             if channel in ("x", "y") and isinstance(definition.get("axis"), dict):
                 axis = definition["axis"]
                 axis["labelLimit"] = min(axis.get("labelLimit", 180), cap)
+                if narrow and channel == "x" and definition.get("type") in ("nominal", "ordinal") and axis.get("labelAngle") == 0:
+                    axis.update(labelAngle=270, labelAlign="right", labelBaseline="middle")  # upright names would overlap
             if channel in LEGEND_CHANNELS and narrow and isinstance(definition.get("legend"), dict):
                 definition["legend"]["columns"] = 1
                 definition["legend"]["labelLimit"] = min(definition["legend"].get("labelLimit", 170), int(width) - 60)

@@ -31,6 +31,12 @@
         if (!def || typeof def !== "object" || Array.isArray(def)) { return; }
         if ((channel === "x" || channel === "y") && def.axis && typeof def.axis === "object") {
           def.axis.labelLimit = Math.min(def.axis.labelLimit === undefined ? 180 : def.axis.labelLimit, cap);
+          if (narrow && channel === "x" && (def.type === "nominal" || def.type === "ordinal") && def.axis.labelAngle === 0) {
+            // upright names would overlap on a phone
+            def.axis.labelAngle = 270;
+            def.axis.labelAlign = "right";
+            def.axis.labelBaseline = "middle";
+          }
         }
         if (narrow && LEGEND_CHANNELS.indexOf(channel) >= 0 && def.legend && typeof def.legend === "object") {
           def.legend.columns = 1;
