@@ -1,7 +1,9 @@
 """The chart renderer: deterministic output, the book's rules enforced, the bundle usable offline."""
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -36,17 +38,63 @@ def test_id_changes_with_the_chart():
 
 def test_alt_text_caption_and_data_table_instead_of_a_static_image():
     html = charts.figure(good_chart(), caption="Caption <code>x</code>")._repr_mimebundle_()["text/html"]
-    assert '<div class="nkb-chart-view" role="img" aria-label="Two bars, 3 and 5."></div>' in html
+    assert re.search(r'<div class="nkb-chart-view" role="img" aria-label="Two bars, 3 and 5." '
+                     r'style="--nkb-h-narrow:\d+px;--nkb-h-wide:\d+px"></div>', html)
     assert "<svg" not in html
-    assert '<figcaption class="nkb-caption">Caption <code>x</code></figcaption>' in html
+    assert '<figcaption class="nkb-caption">Caption <code>x</code></figcaption>' in html  # x is not a table
     assert ('<details class="nkb-chart-data"><summary>Data behind this chart</summary>'
             '<div class="nkb-table-scroll" role="region" tabindex="0" aria-label="Data behind the chart: Test">'
             '<table class="nkb-data-table">'
             '<thead><tr><th scope="col">day</th><th scope="col">n</th><th scope="col">Source</th></tr></thead>'
             "<tbody><tr><td>2024-01-01</td><td>3</td><td>S (2024)</td></tr><tr><td>2024-02-01</td><td>5</td><td>S (2024)</td></tr>"
-            "</tbody></table></div></details></figure>") in html
-    assert 'svg.setAttribute("aria-hidden","true")' in html  # the drawn chart is named by its view, not by its marks
-    assert "vegaEmbed" in html and "cdn" not in html.lower()
+            '</tbody></table></div></details><script type="application/json" class="nkb-chart-spec">{') in html
+    assert html.rstrip().endswith("</script></figure>")
+    assert "vegaEmbed" not in html and "cdn" not in html.lower()  # drawn by the book's script, not inline code
+    script = (Path(charts.__file__).with_name("static") / "nkbook-charts.js").read_text(encoding="utf-8")
+    assert 'svg.setAttribute("aria-hidden", "true")' in script  # the drawn chart is named by its view, not its marks
+    assert "new ResizeObserver" in script and "toImageURL" in script
+
+
+def test_spec_is_json_in_the_figure_and_the_chart_is_drawn_from_it():
+    html = charts.render_html(good_chart().to_dict())
+    payload = re.search(r'<script type="application/json" class="nkb-chart-spec">(.*?)</script>', html, re.S).group(1)
+    spec = json.loads(payload)
+    assert spec["width"] == "container" and spec["description"] == "Two bars, 3 and 5."
+    assert "title" not in spec  # the title is HTML above the chart (it wraps on a phone)
+
+
+def test_buttons_download_the_chart_and_its_data_and_link_to_it():
+    html = charts.figure(good_chart(), caption="C")._repr_mimebundle_()["text/html"]
+    cid = re.search(r'id="(nkb-[0-9a-f]{16})"', html).group(1)
+    actions = re.search(r'<div class="nkb-chart-actions" hidden>(.*?)</div>', html).group(1)
+    assert [k for k in re.findall(r'data-nkb-download="(\w+)"', actions)] == ["png", "svg", "csv"]
+    assert f'<a class="nkb-chart-permalink" href="#{cid}">' in actions
+
+
+def test_caption_links_each_table_to_its_data_appendix_page():
+    caption = "Data: <code>troop_estimates</code> (estimate_kind = in_place), <code>not_a_table</code>."
+    linked = charts.linked_caption(caption)
+    assert linked == ('Data: <a class="nkb-table-link" href="appendix/troop_estimates.html"><code>troop_estimates</code></a> '
+                      "(estimate_kind = in_place), <code>not_a_table</code>.")
+    assert (Path(charts.__file__).parents[2] / "book" / "appendix" / "troop_estimates.md").is_file()
+
+
+def test_height_is_reserved_for_a_phone_and_a_desktop():
+    wide_legend = alt.Chart(DATA.assign(kind=[f"a rather long category name {i}" for i in range(2)])).mark_bar().encode(
+        x="day:T", y="n:Q", color=alt.Color("kind:N", legend=alt.Legend(columns=2, labelLimit=170)),
+        tooltip=[alt.Tooltip("source:N", title="Source")]).properties(width="container", height=200, description="d")
+    heights = charts.reserved_heights(wide_legend.to_dict())
+    assert 200 < heights["wide"] < heights["narrow"] < 400  # on a phone the legend takes one column, so more rows
+    narrow = charts.adapt(wide_legend.to_dict(), 350)
+    assert narrow["encoding"]["color"]["legend"]["columns"] == 1 and narrow["width"] == 350
+
+
+def test_small_multiples_fit_a_phone():
+    base = alt.Chart(DATA.assign(g=["a", "b"])).mark_bar().encode(
+        x="day:T", y="n:Q", tooltip=[alt.Tooltip("source:N", title="Source")]).properties(width=150)
+    spec = base.facet(facet="g:N", columns=3).properties(description="d").to_dict()
+    assert charts.adapt(spec, 350)["columns"] == 1 and charts.adapt(spec, 740)["columns"] == 3
+    assert charts.adapt(spec, 350)["spec"]["width"] <= 350 - 60
 
 
 def test_spec_carries_only_the_columns_the_chart_uses():
@@ -80,10 +128,15 @@ def test_layered_chart_gets_a_table_per_dataset_and_none_twice():
 
 
 def test_script_cannot_be_closed_early_by_data():
-    df = DATA.assign(source="</script><b>x")
+    df = DATA.assign(source=["</script><b>x", "<!--<script> & more"])
     chart = alt.Chart(df).mark_bar().encode(x="day:T", y="n:Q", tooltip=["n:Q", "source:N"]).properties(description="d")
     html = charts.render_html(chart.to_dict())
-    assert html.count("</script>") == 1
+    assert html.count("</script>") == 1 and "<!--" not in html
+    payload = re.search(r'class="nkb-chart-spec">(.*?)</script>', html, re.S).group(1)
+    assert not re.search(r"[<>&]", payload)
+    assert "\\u003c/script\\u003e\\u003cb\\u003ex" in payload and "\\u0026 more" in payload
+    rows = next(iter(json.loads(payload)["datasets"].values()))
+    assert [r["source"] for r in rows] == ["</script><b>x", "<!--<script> & more"]
 
 
 def test_bare_chart_uses_the_renderer_and_theme():
@@ -158,3 +211,124 @@ def test_pages_are_repaired_for_assistive_technology():
     css = '<link rel="stylesheet" type="text/css" href="../_static/mystnb.' + "ab" * 32 + '.css'
     assert repair(css + '?v=8cd3d715" />') == repair(css + '" />') == css + '" />'
     assert repair(toggle) == accessible(toggle)
+
+
+def contrast(colour: str, background: str = "#ffffff") -> float:
+    """WCAG 2.1 contrast ratio of two sRGB colours."""
+    def luminance(hex_colour):
+        channels = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    hi, lo = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_contrast_function():
+    assert round(contrast("#000000"), 1) == 21.0 and round(contrast("#ffffff"), 1) == 1.0
+    assert round(contrast("#F0E442"), 2) == 1.32  # Okabe-Ito yellow: too light for a mark
+    assert round(contrast("#767676"), 2) == 4.54
+
+
+def test_palette_and_estimator_colours_stand_out_from_the_page():
+    from nkbook.estimates import ESTIMATOR_COLOURS, ESTIMATOR_GROUPS, AGENCY_GROUPS
+
+    for colour in [*charts.PALETTE, *ESTIMATOR_COLOURS.values()]:
+        assert contrast(colour) >= 3, colour
+    assert "#F0E442" not in charts.PALETTE
+    assert len(set(ESTIMATOR_COLOURS.values())) == len(ESTIMATOR_COLOURS)  # one colour per state or body
+    assert set(ESTIMATOR_GROUPS.values()) | set(AGENCY_GROUPS.values()) <= set(ESTIMATOR_COLOURS)
+
+
+def _book_specs():
+    """Every chart spec stored in the chapters' outputs, with its chapter."""
+    import nbformat
+
+    import os
+
+    book = Path(os.environ.get("NKBOOK_TEST_BOOK", Path(__file__).resolve().parents[1] / "book"))
+    for path in sorted(book.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for output in cell.get("outputs", []):
+                html = output.get("data", {}).get("text/html", "")
+                for payload in re.findall(r'class="nkb-chart-spec">(.*?)</script>', html, re.S):
+                    yield path.name, json.loads(payload)
+                # release 1.0.0 drew each chart with an inline script (NKBOOK_TEST_BOOK: its chapters)
+                for payload in re.findall(r"\(function\(\)\{var spec=(.*?);function draw\(\)", html, re.S):
+                    yield path.name, json.loads(payload.replace("<\\/", "</"))
+
+
+def _colour_scales(spec):
+    for unit, _ in charts._datasets_of(spec):
+        mark = unit["mark"] if isinstance(unit["mark"], dict) else {"type": unit["mark"]}
+        for channel in ("color", "fill"):
+            definition = unit.get("encoding", {}).get(channel)
+            if isinstance(definition, dict) and isinstance(definition.get("scale", {}).get("range"), list):
+                yield mark, definition["scale"]
+
+
+def test_every_chart_of_the_book_gives_an_estimator_the_same_colour():
+    from nkbook.estimates import ESTIMATOR_COLOURS
+
+    specs = list(_book_specs())
+    assert len(specs) == 23
+    seen = {}
+    for chapter, spec in specs:
+        for _, scale in _colour_scales(spec):
+            for name, colour in zip(scale.get("domain", []), scale["range"]):
+                if name in ESTIMATOR_COLOURS:
+                    seen.setdefault(name, set()).add((colour, chapter))
+    colours = {name: {c for c, _ in found} for name, found in seen.items()}
+    assert colours == {name: {ESTIMATOR_COLOURS[name]} for name in seen}
+    assert {"South Korea", "United States", "Ukraine", "Russia", "North Korea", "China"} <= set(seen)
+    assert {ch for found in seen.values() for _, ch in found} >= {"troops.ipynb", "munitions.ipynb", "flows.ipynb", "bloc.ipynb"}
+
+
+def test_every_mark_of_the_book_stands_out_from_the_page():
+    """Each colour a chart uses has 3:1 contrast against white, or its marks a dark outline that has."""
+    for chapter, spec in _book_specs():
+        for colour in spec["config"]["range"]["category"]:
+            assert contrast(colour) >= 3, (chapter, colour)
+        for mark, scale in _colour_scales(spec):
+            outlined = contrast(mark.get("stroke", "#ffffff")) >= 3 if str(mark.get("stroke", "")).startswith("#") else False
+            for colour in scale["range"]:
+                assert contrast(colour) >= 3 or outlined, (chapter, colour)
+
+
+def test_preliminary_launches_are_outlined_not_faded():
+    (spec,) = [s for ch, s in _book_specs() if "missile launches per year" in s.get("description", "")]
+    enc = spec["encoding"]
+    assert "opacity" not in enc
+    assert enc["strokeDash"]["scale"]["domain"] == ["database", "preliminary (2025 on)"]
+    assert enc["stroke"]["scale"]["range"] == ["#ffffff", "#000000"]
+
+
+def test_lines_break_where_years_are_missing():
+    for chapter, spec in _book_specs():
+        for unit, name in charts._datasets_of(spec):
+            mark = unit["mark"]["type"] if isinstance(unit["mark"], dict) else unit["mark"]
+            if mark != "line":
+                continue
+            detail = unit["encoding"].get("detail", {})
+            rows = spec["datasets"][name]
+            key = detail.get("field")
+            assert key, (chapter, "a line with no segment: it would join across a missing year")
+            colour = unit["encoding"]["color"]["field"]  # one line per colour and segment
+            for line in {(r[colour], r[key]) for r in rows}:
+                years = sorted(r["year"] for r in rows if (r[colour], r[key]) == line)
+                assert years == list(range(years[0], years[-1] + 1)), (chapter, line, years)
+
+
+def test_legend_selection_is_defined_on_the_layer_that_draws_the_legend():
+    selecting = [(ch, s) for ch, s in _book_specs() if any(p.get("bind") == "legend" for p in s.get("params", []))]
+    assert {ch for ch, _ in selecting} == {"troops.ipynb", "munitions.ipynb"}
+    for chapter, spec in selecting:
+        (param,) = spec["params"]
+        assert param["views"] == [spec["layer"][0]["name"]], chapter
+
+
+def test_upright_category_labels_turn_on_a_phone():
+    grid = alt.Chart(DATA.assign(res=["ES-11/1", "ES-11/2"])).mark_rect().encode(
+        x=alt.X("res:N", axis=alt.Axis(labelAngle=0)), y="n:O", tooltip=[alt.Tooltip("source:N", title="Source")]
+    ).properties(width="container", description="d").to_dict()
+    assert charts.adapt(grid, 350)["encoding"]["x"]["axis"]["labelAngle"] == 270
+    assert charts.adapt(grid, 740)["encoding"]["x"]["axis"]["labelAngle"] == 0

@@ -37,7 +37,10 @@ from .text import day
 #: vega-lite version of the JavaScript bundle and of the SVG rendering; must match Altair's schema.
 VEGALITE_VERSION = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
 #: Okabe and Ito's colour-blind-safe palette (black last).
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+#: Okabe and Ito's colour-blind-safe palette, with the three colours that have less than 3:1
+#: contrast against white (orange, sky blue, yellow) darkened or replaced, so that every mark
+#: stands out from the page (WCAG 2.1, 1.4.11); black last.
+PALETTE = ["#0072B2", "#B26B00", "#009E73", "#D55E00", "#CC79A7", "#6A3D9A", "#767676", "#000000"]
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 BUNDLE_FILE = "nkbook-vega.js"
 
@@ -201,37 +204,114 @@ COMPOSED = ("facet", "vconcat", "hconcat", "concat")
 
 def _sized(spec: dict) -> dict:
     """Vega-Lite cannot fit a faceted or concatenated chart to its container (the browser draws it
-    0 pixels wide): such a chart keeps the widths its views give (``autosize: pad``)."""
+    0 pixels wide): such a chart is drawn with ``autosize: pad`` at widths that
+    ``static/nkbook-charts.js`` computes from its container (see :func:`adapt`)."""
     if any(k in spec for k in COMPOSED) and "autosize" not in spec:
         return {**spec, "autosize": {"type": "pad"}}
     return spec
 
 
+#: Below this container width (px) a chart is laid out for a phone: legends in one column, axis
+#: labels cut shorter, small multiples fewer to a row. Mirrors ``NARROW`` in static/nkbook-charts.js.
+NARROW = 560
+#: Container widths at which the box a chart needs is measured (a phone's and a desktop's column).
+MEASURED_WIDTHS = {"narrow": 350, "wide": 740}
+LEGEND_CHANNELS = ("color", "fill", "stroke", "shape", "size", "opacity", "strokeDash")
+
+
+def _walk_encodings(spec: Any):
+    if isinstance(spec, dict):
+        if isinstance(spec.get("encoding"), dict):
+            yield spec["encoding"]
+        for key in ("layer", "hconcat", "vconcat", "concat"):
+            for sub in spec.get(key, []):
+                yield from _walk_encodings(sub)
+        if "spec" in spec:
+            yield from _walk_encodings(spec["spec"])
+
+
+def adapt(spec: dict, width: float) -> dict:
+    """The spec as ``nkbook-charts.js`` draws it in a container ``width`` pixels wide.
+
+    The JavaScript function ``adapt`` does the same; this one only serves to measure the height
+    a chart needs, so that its box is reserved before it is drawn (no layout shift).
+    """
+    spec = json.loads(json.dumps(spec))
+    narrow = width < NARROW
+    cap = max(60, int(width * (0.34 if narrow else 0.42)))
+    for enc in _walk_encodings(spec):
+        for channel, definition in enc.items():
+            if not isinstance(definition, dict):
+                continue
+            if channel in ("x", "y") and isinstance(definition.get("axis"), dict):
+                axis = definition["axis"]
+                axis["labelLimit"] = min(axis.get("labelLimit", 180), cap)
+                if narrow and channel == "x" and definition.get("type") in ("nominal", "ordinal") and axis.get("labelAngle") == 0:
+                    axis.update(labelAngle=270, labelAlign="right", labelBaseline="middle")  # upright names would overlap
+            if channel in LEGEND_CHANNELS and narrow and isinstance(definition.get("legend"), dict):
+                definition["legend"]["columns"] = 1
+                definition["legend"]["labelLimit"] = min(definition["legend"].get("labelLimit", 170), int(width) - 60)
+    config = spec.setdefault("config", {})
+    config.setdefault("axis", {})["labelLimit"] = min(config.get("axis", {}).get("labelLimit", 180), cap)
+    if narrow:
+        config.setdefault("legend", {}).update(columns=1, labelLimit=int(width) - 60)
+    inner = spec.get("spec")
+    if "facet" in spec and isinstance(inner, dict) and isinstance(inner.get("width"), (int, float)):
+        columns = spec.get("columns")
+        if columns:
+            fit = max(1, min(columns, int((width - 30) // (inner["width"] + 60))))
+            spec["columns"] = fit
+            inner["width"] = int(min(inner["width"] * 1.6, (width - 30) / fit - 60))
+        else:
+            inner["width"] = int(min(inner["width"], width - (cap + 40)))
+    if spec.get("width") == "container":
+        spec["width"] = int(width)
+    return spec
+
+
+def _measured_height(spec: dict, width: float) -> int:
+    svg = vlc.vegalite_to_svg(adapt(spec, width), vl_version=VEGALITE_VERSION)
+    return int(float(re.search(r'height="([0-9.]+)"', svg).group(1)) + 0.999)
+
+
+def reserved_heights(spec: dict) -> dict[str, int]:
+    """The height (px) of the drawn chart in a phone's and in a desktop's column, reserved in CSS."""
+    return {name: _measured_height(spec, width) for name, width in MEASURED_WIDTHS.items()}
+
+
+def _script_json(spec: dict) -> str:
+    """JSON that cannot end or open anything inside a ``<script>``: ``<``, ``>`` and ``&`` escaped."""
+    return _canonical(spec).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _table_names() -> set[str]:
+    from .data import package
+
+    return {res["name"] for res in package()["resources"]}
+
+
+def linked_caption(caption: str) -> str:
+    """The caption with each table named as ``<code>table</code>`` linked to its data appendix page."""
+    names = _table_names()
+    return re.sub(r"<code>([a-z0-9_]+)</code>",
+                  lambda m: (f'<a class="nkb-table-link" href="appendix/{m.group(1)}.html"><code>{m.group(1)}</code></a>'
+                             if m.group(1) in names else m.group(0)), caption)
+
+
 def render_html(spec: dict, caption: str | None = None) -> str:
-    """The ``text/html`` output of a chart: a figure with its title, its view, its caption, the
-    data behind it as a table, and the vegaEmbed call that draws it."""
+    """The ``text/html`` output of a chart: a figure with its title, its view (a box of the height
+    the chart needs), its buttons, its caption, the data behind it as a table, and its spec as
+    JSON, which ``static/nkbook-charts.js`` draws (see templates/chart.html.j2)."""
     check_rules(spec)
     cid = chart_id({"spec": spec, "caption": caption})
     head, drawn = _title_html(_sized(trimmed(spec)))
-    alt_text = html.escape(str(spec["description"]), quote=True)
-    payload = _canonical(drawn).replace("</", "<\\/")  # never close the script early
-    cap = f'<figcaption class="nkb-caption">{caption}</figcaption>' if caption else ""
-    name = html.escape(_plain_title(spec), quote=True)
-    table = (f'<details class="nkb-chart-data"><summary>Data behind this chart</summary>'
-             f'<div class="nkb-table-scroll" role="region" tabindex="0" aria-label="Data behind the chart: {name}">'
-             f'{data_tables(drawn)}</div></details>')
-    return (
-        f'<figure class="nkb-chart" id="{cid}">{head}'
-        f'<div class="nkb-chart-view" role="img" aria-label="{alt_text}"></div>{cap}{table}</figure>\n'
-        f'<script type="text/javascript">(function(){{var spec={payload};'
-        f'function draw(){{if(!window.vegaEmbed){{return setTimeout(draw,50);}}'
-        f'var fig=document.getElementById("{cid}");'
-        f'window.vegaEmbed(fig.querySelector(".nkb-chart-view"),spec,{{actions:false,renderer:"svg"}})'
-        f'.then(function(){{var svg=fig.querySelector(".nkb-chart-view svg");'
-        f'if(svg){{svg.setAttribute("aria-hidden","true");}}fig.classList.add("nkb-drawn");}})'
-        f'.catch(function(e){{console.error("chart {cid} was not drawn:",e);}});}}'
-        f'if(document.readyState==="loading"){{document.addEventListener("DOMContentLoaded",draw);}}else{{draw();}}}})();</script>'
-    )
+    from .templating import render
+
+    return render(
+        "chart.html.j2", cid=cid, head=head, alt_text=str(spec["description"]), chart_name=_plain_title(spec),
+        caption=linked_caption(caption) if caption else "", tables=data_tables(drawn), heights=reserved_heights(drawn),
+        payload=_script_json(drawn),
+    ) + "\n"
 
 
 def renderer(spec: dict, **_: Any) -> dict:

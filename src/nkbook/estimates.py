@@ -73,7 +73,7 @@ def problems(frame: pd.DataFrame) -> list[str]:
     return found
 
 
-#: Estimator types grouped by the state or body behind them, for colour (at most eight groups).
+#: Estimator types grouped by the state or body behind them, for colour.
 ESTIMATOR_GROUPS = {
     "South Korea NIS": "South Korea", "South Korea military (JCS/MND)": "South Korea",
     "South Korea government (other)": "South Korea", "US Department of Defense": "United States",
@@ -81,15 +81,50 @@ ESTIMATOR_GROUPS = {
     "US intelligence (other)": "United States", "Ukraine GUR": "Ukraine", "Ukraine president": "Ukraine",
     "Ukraine government (other)": "Ukraine", "MSMT": "MSMT (11 states)", "NATO": "Others",
     "EU": "Others", "Japan government": "Others",
-    "other": "Others", "Russia official": "Russia or North Korea",
-    "DPRK official": "Russia or North Korea", "media (unnamed officials)": "Media (unnamed officials)",
+    "other": "Others", "Russia official": "Russia",
+    "DPRK official": "North Korea", "media (unnamed officials)": "Media (unnamed officials)",
     "research group": "Research groups",
+}
+#: Agencies of the trade table (``dprk_trade.agency``) by the state or body behind them.
+AGENCY_GROUPS = {
+    "China customs (GACC)": "China", "KOTRA": "South Korea", "Russia official (other)": "Russia",
+    "Russia customs": "Russia", "other": "Others",
+}
+#: One colour per state or body, the same in every chart of the book: for the estimates they
+#: give, the trade they report, and (Iran, Belarus, Syria too) their votes in the General
+#: Assembly. Each has at least 3:1 contrast against white (WCAG 2.1, 1.4.11); the tests check
+#: both.
+ESTIMATOR_COLOURS = {
+    "South Korea": "#0072B2",
+    "United States": "#6A3D9A",
+    "Ukraine": "#B26B00",
+    "Russia": "#D55E00",
+    "North Korea": "#CC79A7",
+    "MSMT (11 states)": "#009E73",
+    "China": "#B2182B",
+    "Media (unnamed officials)": "#000000",
+    "Research groups": "#007C7C",
+    "Others": "#767676",
+    "Iran": "#1B7F3B",
+    "Belarus": "#8C510A",
+    "Syria": "#4D4D4D",
 }
 
 
 def estimator_group(estimator_type: str) -> str:
     """The state or body behind an estimator type (KeyError for a type the schema does not know)."""
     return ESTIMATOR_GROUPS[estimator_type]
+
+
+def agency_group(agency: str) -> str:
+    """The state or body behind an agency of the trade table (KeyError for an unknown agency)."""
+    return AGENCY_GROUPS[agency]
+
+
+def estimator_colours(groups) -> tuple[list[str], list[str]]:
+    """Domain and range of a colour scale for ``groups`` (states or bodies), in their order."""
+    domain = list(dict.fromkeys(groups))
+    return domain, [ESTIMATOR_COLOURS[g] for g in domain]
 
 
 def select(frame: pd.DataFrame, *, item_norm: str, measure_kind: str) -> pd.DataFrame:

@@ -4,9 +4,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .estimates import bounds, estimator_group
+from .estimates import bounds, estimator_colours, estimator_group
 
 FORMS = {"point": "figure", "range": "range", "floor": "at least", "ceiling": "up to"}
+OUTLINE = "#4d4d4d"
 SELECTOR_FROM = 5  # more than four series: a legend that selects
 
 
@@ -45,7 +46,13 @@ def estimates_over_time(
         *(extra_tooltip or []),
         alt.Tooltip("source:N", title="Source"),
     ]
-    color = alt.Color("group:N", title=color_title, sort=order, legend=alt.Legend(columns=2, labelLimit=170, symbolLimit=0))
+    if color_field:
+        scale = alt.Scale(domain=order, range=["#000000", "#767676", "#0072B2"][:len(order)])
+    else:  # the book's one colour per state or body
+        domain, colours = estimator_colours(order)
+        scale = alt.Scale(domain=domain, range=colours)
+    color = alt.Color("group:N", title=color_title, sort=order, scale=scale,
+                      legend=alt.Legend(columns=2, labelLimit=170, symbolLimit=0))
     base = alt.Chart(data)
     rules = base.transform_filter("datum.kind === 'range'").mark_rule(strokeWidth=3).encode(
         x=alt.X(f"{date}:T"), y=alt.Y("lower:Q"), y2="upper:Q", color=color, tooltip=tooltip)
@@ -57,11 +64,14 @@ def estimates_over_time(
             domain=["figure", "range", "at least", "up to"], range=["circle", "circle", "triangle-up", "triangle-down"])),
         tooltip=tooltip,
     )
-    layers = [rules, marks]
+    has_ranges = bool((data["kind"] == "range").any())
+    layers = [rules, marks] if has_ranges else [marks]  # an empty layer makes vega warn of an infinite extent
     if data["group"].nunique() >= SELECTOR_FROM:
+        # the legend belongs to the first layer: the selection must be defined there, or a click does nothing
         pick = alt.selection_point(name=selector_name, fields=["group"], bind="legend")
         faded = alt.condition(pick, alt.value(0.95), alt.value(0.12))
-        layers = [rules.encode(opacity=faded), marks.encode(opacity=faded).add_params(pick)]
+        layers = [layer.encode(opacity=faded) for layer in layers]
+        layers[0] = layers[0].add_params(pick)
     return alt.layer(*layers).properties(
         width="container", height=height, title=alt.Title(title, subtitle=subtitle), description=description)
 
@@ -92,7 +102,9 @@ def verdict_bars(
     order = [f"{c} · {w}" for c in sorted(data[category].unique()) for w in when_labels.values()]
     return (
         alt.Chart(data)
-        .mark_bar()
+        # a dark outline: the lighter verdict colours (partly supported, not checkable) have less than
+        # 3:1 contrast against the page, the outline has more
+        .mark_bar(stroke=OUTLINE, strokeWidth=0.75)
         .encode(
             y=alt.Y("bar:N", title=None, sort=order, axis=alt.Axis(labelLimit=320)),
             x=alt.X("sum(claims):Q", title="Claims", axis=alt.Axis(tickMinStep=1)),

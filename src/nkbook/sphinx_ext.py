@@ -4,7 +4,9 @@
   so ``_config.yml`` never repeats it), the data cut-off (from ``datapackage.json``) and the
   commit the book was built from, shown in the footer of every page (see :func:`edition`).
 * The chart library: vega, vega-lite and vega-embed written once into the book's static
-  files from the vl-convert package (no CDN), with the charts' stylesheet.
+  files from the vl-convert package (no CDN), with the charts' stylesheet; the library and the
+  script that draws the charts (``nkbook-charts.js``) are loaded, deferred, only by the pages
+  that have a chart (see ``_chart_scripts``).
 * No Thebe: its scripts are dropped from every page (see ``_drop_thebe``).
 * Repairs made on every built page (see :func:`repair`): two for accessibility (the sidebar's
   section toggles get a name, and the bibliography's entries the list-item role their list
@@ -33,6 +35,8 @@ from .text import day
 #: The book's stylesheets and scripts (files in ``src/nkbook/static``), linked on every page.
 CSS_FILES = ("nkbook.css", "nkbook-charts.css", "nkbook-claims.css")
 JS_FILES = ("nkbook-nav.js", "nkbook-claims.js")
+#: The chart library and the script that draws the charts: loaded only by pages with a chart.
+CHART_JS_FILES = (BUNDLE_FILE, "nkbook-charts.js")
 
 
 def _write_if_changed(path: Path, text: str | bytes) -> None:
@@ -104,6 +108,19 @@ def _config_inited(app, config) -> None:
     # Relative to the configuration folder, so that the configuration (and its hash in
     # .buildinfo) is the same in every clone.
     config.html_static_path = [*config.html_static_path, os.path.relpath(static, app.confdir)]
+
+
+def has_charts(body: str) -> bool:
+    return 'class="nkb-chart"' in body
+
+
+def _chart_scripts(app, pagename, templatename, context, doctree) -> None:
+    """The chart library (about 900 KB) and ``nkbook-charts.js``, deferred, on pages with a chart only.
+
+    Deferred scripts run in order once the page is parsed: the library first, then the charts."""
+    if has_charts(context.get("body", "")):
+        for name in CHART_JS_FILES:
+            app.add_js_file(name, loading_method="defer")
 
 
 def _is_thebe(asset) -> bool:
@@ -181,8 +198,8 @@ def setup(app):
     app.connect("config-inited", _config_inited)
     app.connect("html-page-context", _pdf_edition_button, priority=600)
     app.connect("build-finished", _repair_pages)
+    app.connect("html-page-context", _chart_scripts, priority=400)  # before _drop_thebe copies the list
     app.connect("html-page-context", _drop_thebe)
-    app.add_js_file(BUNDLE_FILE)
     for name in CSS_FILES:
         app.add_css_file(name)
     for name in JS_FILES:
