@@ -59,6 +59,22 @@ def browser():
         b.close()
 
 
+def refuse_outside(target, server: str, outside: list) -> None:
+    """Let ``target`` (a browser context or a page) reach only the served book: any other request
+    is recorded in ``outside`` and aborted."""
+    local = urlsplit(server).netloc
+
+    def route(r):
+        parts = urlsplit(r.request.url)
+        if parts.scheme in ("data", "blob") or parts.netloc == local:
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    target.route("**/*", route)
+
+
 def open_page(browser, server, page_path, viewport=(1100, 900), dark=False, console=None):
     """Open a page of the served book in a new context; (context, page, outside requests, errors).
 
@@ -70,16 +86,7 @@ def open_page(browser, server, page_path, viewport=(1100, 900), dark=False, cons
         context.add_init_script("localStorage.setItem('theme', 'dark'); localStorage.setItem('mode', 'dark');")
     outside, errors = [], []
     local = urlsplit(server).netloc
-
-    def route(r):
-        parts = urlsplit(r.request.url)
-        if parts.scheme in ("data", "blob") or parts.netloc == local:
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
+    refuse_outside(context, server, outside)
     page = context.new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("requestfailed", lambda r: None if urlsplit(r.url).netloc != local else errors.append(f"failed: {r.url}"))

@@ -18,21 +18,14 @@ fail on it).
 """
 from __future__ import annotations
 
-import functools
-import http.server
-import json
-import os
 import re
-import threading
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from conftest import HTML
-from test_browser import CHROMIUM, QuietHandler, browser  # noqa: F401  (the shared browser fixture)
+from test_browser import browser, refuse_outside, server  # noqa: F401  (the shared fixtures)
 
-ROOT = Path(os.environ.get("NKBOOK_TEST_HTML", HTML))
+ROOT = HTML
 pytestmark = pytest.mark.browser
 if not (ROOT / "index.html").is_file():
     pytestmark = [pytest.mark.browser, pytest.mark.skip(reason="no built book: run `make book` first (`make test` does)")]
@@ -49,12 +42,8 @@ def chart_pages() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def site():
-    handler = functools.partial(QuietHandler, directory=str(ROOT))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+def site(server):  # noqa: F811
+    return server
 
 
 @pytest.fixture(scope="module")
@@ -71,17 +60,7 @@ class Reader:
         self.page = context.new_page()
         self.page.set_viewport_size({"width": size[0], "height": size[1]})
         self.messages, self.outside = [], []
-        local = urlsplit(site).netloc
-
-        def route(r):
-            parts = urlsplit(r.request.url)
-            if parts.scheme in ("data", "blob") or parts.netloc == local:
-                r.continue_()
-            else:
-                self.outside.append(r.request.url)
-                r.abort()
-
-        self.page.route("**/*", route)
+        refuse_outside(self.page, site, self.outside)
         self.page.on("console", lambda m: self.messages.append(f"{m.type}: {m.text}") if m.type in ("warning", "error") else None)
         self.page.on("pageerror", lambda e: self.messages.append(f"pageerror: {e}"))
         # layout shifts, counted from the first paint (buffered entries included)
