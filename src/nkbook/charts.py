@@ -24,7 +24,6 @@ through this renderer once this module is imported.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import re
 from typing import Any
@@ -32,6 +31,7 @@ from typing import Any
 import altair as alt
 import vl_convert as vlc
 
+from .templating import render
 from .text import day
 
 #: vega-lite version of the JavaScript bundle and of the SVG rendering; must match Altair's schema.
@@ -170,9 +170,8 @@ def data_tables(spec: dict) -> str:
             continue
         seen.add((name, fields))
         keep = [t for t in items if t["field"] in fields]
-        head = "".join(f'<th scope="col">{html.escape(str(t.get("title", t["field"])))}</th>' for t in keep)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(row.get(t['field']), t))}</td>" for t in keep) + "</tr>" for row in rows)
-        tables.append(f'<table class="nkb-data-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+        tables.append(render("chart-data-table.html.j2", head=[str(t.get("title", t["field"])) for t in keep],
+                             rows=[[_cell(row.get(t["field"]), t) for t in keep] for row in rows]))
     if not tables:
         raise ChartRuleError("chart has no data table: its tooltips name no column of its data")
     return "".join(tables)
@@ -188,9 +187,7 @@ def _title_html(spec: dict) -> tuple[str, dict]:
     if not title:
         return "", spec
     text, subtitle = (title.get("text", ""), title.get("subtitle", "")) if isinstance(title, dict) else (title, "")
-    head = f'<p class="nkb-chart-title">{html.escape(str(text))}</p>'
-    if subtitle:
-        head += f'<p class="nkb-chart-subtitle">{html.escape(str(subtitle))}</p>'
+    head = render("chart-title.html.j2", text=str(text), subtitle=str(subtitle or ""))
     return head, {k: v for k, v in spec.items() if k != "title"}
 
 
@@ -305,8 +302,6 @@ def render_html(spec: dict, caption: str | None = None) -> str:
     check_rules(spec)
     cid = chart_id({"spec": spec, "caption": caption})
     head, drawn = _title_html(_sized(trimmed(spec)))
-    from .templating import render
-
     return render(
         "chart.html.j2", cid=cid, head=head, alt_text=str(spec["description"]), chart_name=_plain_title(spec),
         caption=linked_caption(caption) if caption else "", tables=data_tables(drawn), heights=reserved_heights(drawn),
