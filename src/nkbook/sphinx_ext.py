@@ -194,8 +194,25 @@ def _pdf_edition_button(app, pagename, templatename, context, doctree) -> None:
                 button.pop("javascript", None)
 
 
+def sitemap(base: str, pages: list[str]) -> str:
+    """``sitemap.xml``: every page at the published address, in a stable order, without dates."""
+    urls = "".join(f"  <url><loc>{escape(base + page)}</loc></url>\n" for page in pages)
+    return ('<?xml version="1.0" encoding="utf-8"?>\n'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n')
+
+
+def _write_sitemap(app, exception) -> None:
+    """Written from every document of the book, not from the pages this build happened to write
+    (a sitemap extension that collects written pages lists only the changed ones after a rebuild)."""
+    if exception is not None or app.builder.name != "html" or not app.config.html_baseurl:
+        return
+    pages = sorted(app.builder.get_target_uri(doc) for doc in app.env.found_docs)
+    _write_if_changed(Path(app.outdir) / "sitemap.xml", sitemap(app.config.html_baseurl, pages))
+
+
 def setup(app):
     app.connect("config-inited", _config_inited)
+    app.connect("build-finished", _write_sitemap)
     app.connect("html-page-context", _pdf_edition_button, priority=600)
     app.connect("build-finished", _repair_pages)
     app.connect("html-page-context", _chart_scripts, priority=400)  # before _drop_thebe copies the list
