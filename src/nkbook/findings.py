@@ -254,3 +254,20 @@ def chapter_claims_html(chapter: str, register: pd.DataFrame | None = None) -> s
                   title=claim_pages.CHAPTER_TITLES[chapter])
 
 
+
+
+def closing_section(chapter: str):
+    """The end of a chapter of evidence ("What this means for the essays"): glues the numbers its
+    prose quotes (``fx_n``, ``fx_essays``, ``fx_now``) and returns the table of the claims it bears on.
+    One call in each of the four chapters, so that they say it the same way."""
+    from IPython.display import HTML
+
+    from .text import glue_md
+
+    register = claims.register()
+    summary = chapter_summary(chapter, register)
+    parts = [f"{n:,} from Essay {label}" for label, n in summary["per_essay"].items()]
+    glue_md("fx_n", summary["n"])
+    glue_md("fx_now", tally_phrase(summary["now"]))
+    glue_md("fx_essays", parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1])
+    return HTML(chapter_claims_html(chapter, register))
