@@ -17,25 +17,27 @@ $(STAMP): requirements.lock requirements-nodeps.txt pyproject.toml
 ## make book: the HTML book in _build/html (chapters executed; warnings are errors) and its PDF
 ## edition, printed by Debian's Chromium
 book: $(STAMP) system-deps
-	$(BIN)/python -m nkbook.book
+	$(BIN)/python -m nkbook.publish.build
 
 ## make test: everything CI runs: data, unit and bad-input tests, every notebook under nbval
 ## (strict), the book build, and the offline browser test of every page
 test: $(STAMP) system-deps book
 	$(BIN)/python -m pytest
 
-## make data: rebuild derived tables from ../shared/data/snapshots, validate, refresh datapackage.json
+## make data: rebuild derived tables from ../shared/data/snapshots, validate, refresh datapackage.json,
+## then rewrite the data appendix's pages from it
 data: $(STAMP)
-	$(BIN)/python -m nkbook.builders
+	$(BIN)/python -m nkbook.etl
+	$(BIN)/python -m nkbook.present.appendix
 
 ## make refresh: download the live UN and OFAC lists, check them, show what changed, then store them
 ## as snapshots and rebuild their tables (offline: says so, changes nothing, exit 75)
 refresh: $(STAMP)
-	$(BIN)/python -m nkbook.refresh
+	$(BIN)/python -m nkbook.etl.refresh
 
 ## make notebooks: re-execute the chapters and store their outputs (after changing data or code)
 notebooks: $(STAMP)
-	$(BIN)/python -m nkbook.notebooks
+	$(BIN)/python -m nkbook.publish.execute
 
 ## make lock: re-resolve requirements.in into requirements.lock and environment.yml
 lock: $(STAMP)

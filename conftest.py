@@ -2,11 +2,12 @@
 
 ``book/_dependencies.json`` is checked under nbval. nbval starts one kernel per chapter, and the
 kernel inherits the environment: before each chapter's kernel starts, ``NKBOOK_TRACE`` names a
-file for it, where ``nkbook.data.load`` notes every table the chapter reads. At the end, each
+file for it, where ``nkbook.data.package.load`` notes every table the chapter reads. At the end, each
 chapter that ran in full and passed must have read exactly the tables that
 ``book/_dependencies.json`` records, since the build driver re-executes chapters by that file
-(``nkbook.book``); otherwise the run fails and says to run ``make notebooks``.
+(``nkbook.publish.build``); otherwise the run fails and says to run ``make notebooks``.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,7 +32,7 @@ def _chapter(item) -> str | None:
 def pytest_runtest_setup(item):
     name = _chapter(item)
     if name and name not in _TRACES:
-        from nkbook.data import TRACE_ENV
+        from nkbook.core.trace import TRACE_ENV
 
         trace = item.config._tmp_path_factory.getbasetemp() / ("trace-" + name.replace("/", "-") + ".txt")
         trace.unlink(missing_ok=True)
@@ -50,7 +51,7 @@ def pytest_runtest_logreport(report):
 
 def stale_dependencies(items, traces: dict[str, Path], ran: dict[str, int], failed: set[str]) -> list[str]:
     """Chapters that ran in full and passed but read other tables than the file records."""
-    from nkbook.notebooks import read_dependencies, read_trace
+    from nkbook.publish.execute import read_dependencies, read_trace
 
     recorded = read_dependencies(ROOT)
     totals: dict[str, int] = {}
@@ -71,7 +72,7 @@ def stale_dependencies(items, traces: dict[str, Path], ran: dict[str, int], fail
 def pytest_sessionfinish(session, exitstatus):
     if not _TRACES:
         return
-    from nkbook.data import TRACE_ENV
+    from nkbook.core.trace import TRACE_ENV
 
     os.environ.pop(TRACE_ENV, None)
     problems = stale_dependencies(session.items, _TRACES, _RAN, _FAILED)

@@ -1,4 +1,5 @@
 """Shared fixtures: a throw-away copy of the project for tests that break its data."""
+
 from __future__ import annotations
 
 import os
@@ -44,4 +45,3 @@ def built_pages(redirects: bool = False) -> list[Path]:
 
 SEEDS = SHARED / "seeds"
 needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds (the essays) is not beside the project")
-

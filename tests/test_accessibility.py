@@ -6,6 +6,7 @@ it, in the theme's light mode and in its dark mode (where colour contrast differ
 axe reports no violation of serious or critical impact. axe-core is the copy
 that the pinned ``axe-playwright-python`` package ships (its version is asserted below).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -23,7 +24,9 @@ def violations(page) -> list[dict]:
 
 
 def describe(found: list[dict]) -> str:
-    return "; ".join(f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes: {v['nodes'][0]['target']}): {v['help']}" for v in found)
+    return "; ".join(
+        f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes: {v['nodes'][0]['target']}): {v['help']}" for v in found
+    )
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
@@ -34,7 +37,9 @@ def test_page_has_no_serious_accessibility_issue(browser, server, page_path, mod
         assert page.evaluate("() => document.documentElement.dataset.theme") == mode
         wait_for_charts(page)
         # the end state, not a fade-in: the theme animates the opacity of an unfolded code cell
-        page.add_style_tag(content="*, *::before, *::after { animation: none !important; transition: none !important; }")
+        page.add_style_tag(
+            content="*, *::before, *::after { animation: none !important; transition: none !important; }"
+        )
         page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
         found = violations(page)
         blocking = [v for v in found if v["impact"] in BLOCKING]
@@ -47,7 +52,9 @@ def test_axe_is_the_pinned_version_and_catches_a_missing_label(browser, server):
     context, page, outside, errors = open_page(browser, server, "book/intro.html")
     try:
         assert page.evaluate(axe_module.Axe().axe_script + "; axe.version") == "4.12.1"
-        page.evaluate("() => { const i = document.createElement('input'); i.type = 'text'; document.body.appendChild(i); }")
+        page.evaluate(
+            "() => { const i = document.createElement('input'); i.type = 'text'; document.body.appendChild(i); }"
+        )
         ids = {v["id"]: v["impact"] for v in violations(page)}
         assert ids.get("label") in BLOCKING
     finally:

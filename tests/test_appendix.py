@@ -1,4 +1,5 @@
 """The data appendix is written from datapackage.json: a page per table, kept current."""
+
 from __future__ import annotations
 
 import json
@@ -7,12 +8,12 @@ import re
 import pytest
 
 from conftest import HTML, ROOT
-from nkbook import appendix
 from nkbook.data import resource_names
+from nkbook.present import appendix
 
 
 def test_committed_appendix_is_current():
-    assert appendix.stale(ROOT) == [], "run `make data` (or python -m nkbook.appendix)"
+    assert appendix.stale(ROOT) == [], "run `make data` (or python -m nkbook.present.appendix)"
     assert sorted(p.stem for p in (ROOT / "book" / "appendix").glob("*.md")) == sorted(resource_names())
     assert appendix.main(["--check"]) == 0
 
@@ -22,7 +23,10 @@ def test_page_gives_description_columns_sources_licence_and_download():
     assert text.startswith(appendix.GENERATED)
     assert "Table `un_1718_designations`: 155 rows, 6 columns. Each row is identified by `reference_number`." in text
     assert "run from 24 April 2009 to 30 March 2018." in text
-    assert "| `listed_on` | date (`%Y-%m-%d`) | Date the entry was listed (LISTED_ON). | required; from 2006-10-14 to 2024-09-26 |" in text
+    assert (
+        "| `listed_on` | date (`%Y-%m-%d`) | Date the entry was listed (LISTED_ON). | required; from 2006-10-14 to 2024-09-26 |"
+        in text
+    )
     assert r"matches `^KP[ie]\.\d{3}$`" in text
     assert '<a href="../../_static/downloads/un_1718_designations.csv" download>' in text
     assert "13,911 bytes; SHA-256 <code>1056c527d2a07721d32e7050e9d6de980278f164de8a58730daa2228b011cccd</code>" in text
@@ -41,8 +45,11 @@ def test_a_changed_package_makes_pages_stale_and_make_data_rewrites_them(project
     pkg["resources"] = [r for r in pkg["resources"] if r["name"] != "atop_alliances"]
     next(r for r in pkg["resources"] if r["name"] == "essays")["title"] = "The three essays, retitled"
     path.write_text(json.dumps(pkg, indent=1))
-    assert appendix.stale(project_copy) == ["book/data-appendix.md", "book/appendix/essays.md",
-                                            "book/appendix/atop_alliances.md (no such table)"]
+    assert appendix.stale(project_copy) == [
+        "book/data-appendix.md",
+        "book/appendix/essays.md",
+        "book/appendix/atop_alliances.md (no such table)",
+    ]
     appendix.write(project_copy)
     assert not (project_copy / "book" / "appendix" / "atop_alliances.md").exists()
     assert "# The three essays, retitled" in (project_copy / "book" / "appendix" / "essays.md").read_text()

@@ -3,6 +3,7 @@
 Every test breaks a copy of the data (see the ``project_copy`` fixture), then re-records the
 file's hash and size where the break is not about them, so that only the intended problem shows.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,10 +12,11 @@ import shutil
 import pytest
 
 from conftest import SNAPSHOTS, needs_shared
-from nkbook.builders import SnapshotError, un_1718
+from nkbook.core.errors import DataError, Problem
 from nkbook.data import load, validate
-from nkbook.datapackage import file_stats, refresh_package
-from nkbook.errors import DataError, Problem
+from nkbook.etl import SnapshotError
+from nkbook.etl.package import file_stats, refresh_package
+from nkbook.etl.steps import un_1718
 
 
 def edit_table(root, name, edit, restat=True):
@@ -33,10 +35,12 @@ def edit_table(root, name, edit, restat=True):
 
 def replace_in_row(row_number, old, new):
     """Edit data row ``row_number`` (1 = first row after the header)."""
+
     def edit(lines):
         assert old in lines[row_number], (old, lines[row_number])
         lines[row_number] = lines[row_number].replace(old, new, 1)
         return lines
+
     return edit
 
 
@@ -55,8 +59,7 @@ def test_wrong_type(project_copy):
 
 
 def test_empty_required_field(project_copy):
-    edit_table(project_copy, "un_1718_designations",
-               replace_in_row(3, "TANCHON COMMERCIAL BANK", ""))
+    edit_table(project_copy, "un_1718_designations", replace_in_row(3, "TANCHON COMMERCIAL BANK", ""))
     p = only(validate("un_1718_designations"))
     assert (p.row, p.field) == (3, "name") and "required" in p.message
 
@@ -64,6 +67,7 @@ def test_empty_required_field(project_copy):
 def test_duplicate_key(project_copy):
     def duplicate_first_row(lines):
         return [*lines, lines[1]]
+
     edit_table(project_copy, "petroleum_supply", duplicate_first_row)
     p = only(validate("petroleum_supply"))
     assert p.row == 10 and "primary-key" in p.message
@@ -88,8 +92,9 @@ def test_value_outside_enum(project_copy):
 
 
 def test_unknown_source(project_copy):
-    edit_table(project_copy, "petroleum_supply",
-               replace_in_row(2, "usun-2017-12-22-fact-sheet-res-2397", "usun-2017-typo"))
+    edit_table(
+        project_copy, "petroleum_supply", replace_in_row(2, "usun-2017-12-22-fact-sheet-res-2397", "usun-2017-typo")
+    )
     p = only(validate("petroleum_supply"))
     assert (p.file, p.row, p.field) == ("data/petroleum_supply.csv", 2, "source_id")
     assert "'usun-2017-typo' is not an entry of book/references.bib" in p.message
@@ -105,6 +110,7 @@ def test_hash_mismatch(project_copy):
 def test_missing_column(project_copy):
     def drop_last_column(lines):
         return [line.rstrip("\n").rsplit(",", 1)[0] + "\n" for line in lines]
+
     edit_table(project_copy, "un_1718_designations", drop_last_column)
     problems = validate("un_1718_designations")
     assert any(p.field == "source_id" and "missing-label" in p.message for p in problems)
@@ -121,7 +127,7 @@ def test_broken_bibliography_entry(project_copy):
     text = bib.read_text(encoding="utf-8")
     start = text.index("@online{ofac-sdn-2021-08-18,")
     url_line = text.index("  url = ", start)
-    bib.write_text(text[:url_line] + text[text.index("\n", url_line) + 1:], encoding="utf-8")
+    bib.write_text(text[:url_line] + text[text.index("\n", url_line) + 1 :], encoding="utf-8")
     with pytest.raises(DataError, match=r"book/references.bib entry 'ofac-sdn-2021-08-18'.*field 'url': has no url"):
         load("ofac_dprk_sdn_entries")
 
@@ -131,7 +137,9 @@ def test_bibliography_field_that_breaks_the_book_style(project_copy):
     bib = project_copy / "book" / "references.bib"
     text = bib.read_text(encoding="utf-8")
     bib.write_text(text.replace("Expanded over 3\\% in 2023", "Expanded over 3% in 2023"), encoding="utf-8")
-    with pytest.raises(DataError, match=r"entry 'kbs-2024-07-26-bok-2023-growth'.*field 'title': field title is not valid BibTeX text"):
+    with pytest.raises(
+        DataError, match=r"entry 'kbs-2024-07-26-bok-2023-growth'.*field 'title': field title is not valid BibTeX text"
+    ):
         load("context_facts")
 
 
@@ -150,6 +158,7 @@ def test_error_lists_every_problem(project_copy):
     def two_bad_rows(lines):
         lines = replace_in_row(1, ",15,0,0,", ",x,0,0,")(lines)
         return replace_in_row(2, ",15,0,0,", ",y,0,0,")(lines)
+
     edit_table(project_copy, "unsc_dprk_actions", two_bad_rows)
     with pytest.raises(DataError) as info:
         load("unsc_dprk_actions")

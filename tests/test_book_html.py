@@ -1,4 +1,5 @@
 """The built book (``_build/html``): version on every page, nothing loaded from the network."""
+
 from __future__ import annotations
 
 import json
@@ -8,19 +9,20 @@ import pytest
 
 import nkbook
 from conftest import HTML, ROOT, built_pages
-from nkbook import claims
+from nkbook.analysis import claims
+from nkbook.data.provenance import sources
+from nkbook.present.charts import BUNDLE_FILE
 from test_claims import check_claim_review
-from nkbook.charts import BUNDLE_FILE
-from nkbook.provenance import sources
 
 pytestmark = pytest.mark.skipif(not (HTML / "index.html").is_file(), reason="no built book: run `make book` first")
-NETWORK_LOAD = re.compile(r"""<script[^>]+src=["']https?://|<link[^>]+href=["']https?://[^"']+\.css|<img[^>]+src=["']https?://""")
+NETWORK_LOAD = re.compile(
+    r"""<script[^>]+src=["']https?://|<link[^>]+href=["']https?://[^"']+\.css|<img[^>]+src=["']https?://"""
+)
 
 
 def _edition() -> str:
-    from nkbook.sphinx_ext import edition
-
-    from nkbook.paths import book_config
+    from nkbook.core.paths import book_config
+    from nkbook.publish.sphinx_ext import edition
 
     return edition(ROOT, book_config()["repository"]["url"])
 
@@ -31,9 +33,14 @@ EDITION = _edition() if (HTML / "index.html").is_file() else ""
 def test_edition_names_version_cutoff_and_commit():
     cutoff = json.loads((ROOT / "data" / "datapackage.json").read_text())["x-data-cutoff"]
     assert cutoff == "2026-11-22"
-    assert EDITION.startswith(f'<p class="nkb-version">Version {nkbook.__version__}. Data to 22 November 2026. Built from commit ')
-    assert re.search(r"commit (<a href=\"https://github.com/dprk-russia-book/dprk-russia-book/commit/[0-9a-f]{40}\"><code>[0-9a-f]{12}</code></a>"
-                     r"|<code>[0-9a-f]{12}\+modified</code>|<code>unknown</code>)\.</p>$", EDITION), EDITION
+    assert EDITION.startswith(
+        f'<p class="nkb-version">Version {nkbook.__version__}. Data to 22 November 2026. Built from commit '
+    )
+    assert re.search(
+        r"commit (<a href=\"https://github.com/dprk-russia-book/dprk-russia-book/commit/[0-9a-f]{40}\"><code>[0-9a-f]{12}</code></a>"
+        r"|<code>[0-9a-f]{12}\+modified</code>|<code>unknown</code>)\.</p>$",
+        EDITION,
+    ), EDITION
 
 
 def pages():
@@ -42,9 +49,20 @@ def pages():
 
 def test_every_chapter_page_was_built():
     built = {str(p.relative_to(HTML)) for p in pages()}
-    assert {"book/intro.html", "book/sanctions.html", "book/data-notes.html", "book/how-to-cite.html",
-            "book/execution.html", "book/references.html", "book/essays.html", "book/claims.html",
-            "book/claims-a.html", "book/claims-b.html", "book/claims-c.html", "book/method.html"} <= built
+    assert {
+        "book/intro.html",
+        "book/sanctions.html",
+        "book/data-notes.html",
+        "book/how-to-cite.html",
+        "book/execution.html",
+        "book/references.html",
+        "book/essays.html",
+        "book/claims.html",
+        "book/claims-a.html",
+        "book/claims-b.html",
+        "book/claims-c.html",
+        "book/method.html",
+    } <= built
 
 
 @pytest.mark.parametrize("page", pages(), ids=lambda p: str(p.relative_to(HTML)) if hasattr(p, "relative_to") else p)
@@ -55,7 +73,10 @@ def test_page_shows_version_and_loads_nothing_from_the_network(page):
     assert "THEBE_JS_URL" not in text
     # the chart library (about 900 KB) only where there is a chart to draw, and deferred
     has_chart = 'class="nkb-chart"' in text
-    assert (f'<script defer="defer" src="../_static/{BUNDLE_FILE}' in text or f'<script defer="defer" src="_static/{BUNDLE_FILE}' in text) == has_chart
+    assert (
+        f'<script defer="defer" src="../_static/{BUNDLE_FILE}' in text
+        or f'<script defer="defer" src="_static/{BUNDLE_FILE}' in text
+    ) == has_chart
     assert (f"_static/{BUNDLE_FILE}" in text) == has_chart
 
 
@@ -75,7 +96,9 @@ def test_every_chart_has_alt_text_and_a_data_table():
         for _, body in figures:
             assert re.search(r'<div class="nkb-chart-view" role="img" aria-label="[^"]{40,}"', body), page.name
             assert '<figcaption class="nkb-caption">' in body and "Source" in body, page.name
-            table = re.search(r'<details class="nkb-chart-data"><summary>Data behind this chart</summary>(.*?)</details>', body, re.S)
+            table = re.search(
+                r'<details class="nkb-chart-data"><summary>Data behind this chart</summary>(.*?)</details>', body, re.S
+            )
             assert table and table.group(1).count("<tr>") >= 2, page.name  # a header and at least one row
             assert '<th scope="col">' in table.group(1)
     assert n == 24  # the verdict chart of the first page ("Key findings") is the 24th
@@ -105,7 +128,9 @@ def test_how_to_cite_gives_the_version():
 def test_every_chart_caption_gives_sources_and_cutoff():
     captions = []
     for page in pages():
-        captions += re.findall(r'<figcaption class="nkb-caption">(.*?)</figcaption>', page.read_text(encoding="utf-8"), re.S)
+        captions += re.findall(
+            r'<figcaption class="nkb-caption">(.*?)</figcaption>', page.read_text(encoding="utf-8"), re.S
+        )
     assert len(captions) >= 15
     for caption in captions:
         assert "Source" in caption, caption
@@ -143,7 +168,10 @@ def test_register_downloads_are_in_the_book():
     doc = json.loads((folder / "claims.json").read_text(encoding="utf-8"))
     assert doc["data_cutoff"] == "2026-11-22" and len(doc["claims"]) == 79
     b23 = next(c for c in doc["claims"] if c["claim_id"] == "B23")
-    assert b23["verdict_at_publication"] == "Supported" and b23["claim_review"]["itemReviewed"]["datePublished"] == "2025-02-28"
+    assert (
+        b23["verdict_at_publication"] == "Supported"
+        and b23["claim_review"]["itemReviewed"]["datePublished"] == "2025-02-28"
+    )
     assert (folder / "datapackage.json").is_file()
     page = (HTML / "book" / "claims.html").read_text(encoding="utf-8")
     assert 'href="../_static/downloads/claims.csv"' in page and 'href="../_static/downloads/claims.json"' in page

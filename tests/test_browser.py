@@ -6,6 +6,7 @@ a second line), no script error, and every chart container was drawn by vega-emb
 canvas inside ``.nkb-chart-view``, not only the static fallback). One chart is hovered to show
 that its tooltip names a source.
 """
+
 from __future__ import annotations
 
 import functools
@@ -17,11 +18,15 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import HTML, built_pages
+
 CHROMIUM = Path("/usr/bin/chromium")
 
 pytestmark = pytest.mark.browser
 if not (HTML / "index.html").is_file():
-    pytestmark = [pytest.mark.browser, pytest.mark.skip(reason="no built book: run `make book` first (`make test` does)")]
+    pytestmark = [
+        pytest.mark.browser,
+        pytest.mark.skip(reason="no built book: run `make book` first (`make test` does)"),
+    ]
 playwright = pytest.importorskip("playwright.sync_api")
 
 
@@ -51,9 +56,16 @@ def browser():
     with playwright.sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-sync",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+            ],
         )
         yield b
         b.close()
@@ -80,8 +92,11 @@ def open_page(browser, server, page_path, viewport=(1100, 900), dark=False, cons
 
     ``dark`` opens it in the theme's dark mode; ``console``, a list, collects the console's
     warnings and errors."""
-    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, service_workers="block",
-                                  color_scheme="dark" if dark else "light")
+    context = browser.new_context(
+        viewport={"width": viewport[0], "height": viewport[1]},
+        service_workers="block",
+        color_scheme="dark" if dark else "light",
+    )
     if dark:
         context.add_init_script("localStorage.setItem('theme', 'dark'); localStorage.setItem('mode', 'dark');")
     outside, errors = [], []
@@ -101,7 +116,8 @@ def wait_for_charts(page) -> int:
     n_charts = page.locator(".nkb-chart").count()
     if n_charts:
         page.wait_for_function(
-            "n => document.querySelectorAll('.nkb-chart.nkb-drawn').length === n", arg=n_charts, timeout=30_000)
+            "n => document.querySelectorAll('.nkb-chart.nkb-drawn').length === n", arg=n_charts, timeout=30_000
+        )
     return n_charts
 
 
@@ -113,7 +129,8 @@ def test_page_draws_its_charts_offline(browser, server, page_path):
         wait_for_charts(page)
         drawn = page.evaluate(
             "() => [...document.querySelectorAll('.nkb-chart')].map(f => "
-            "f.querySelectorAll('.nkb-chart-view svg, .nkb-chart-view canvas').length)")
+            "f.querySelectorAll('.nkb-chart-view svg, .nkb-chart-view canvas').length)"
+        )
         assert all(n > 0 for n in drawn), f"{page_path}: charts not drawn: {drawn}"
         page.wait_for_timeout(300)  # let late requests show
         assert outside == [], f"{page_path} tried to reach the network: {outside}"

@@ -1,5 +1,6 @@
 """The build driver re-executes every chapter when a shared input changes, and exactly the
 chapters that read a table when only that table changes."""
+
 from __future__ import annotations
 
 import json
@@ -8,8 +9,8 @@ import shutil
 import pytest
 
 from conftest import ROOT
-from nkbook.book import input_files, plan, state
-from nkbook.notebooks import DEPENDENCIES, read_dependencies
+from nkbook.publish.build import input_files, plan, state
+from nkbook.publish.execute import DEPENDENCIES, read_dependencies
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def copy(tmp_path):
 
 def test_shared_inputs_are_the_package_bibliography_lock_configuration_and_dependency_map():
     names = {str(p.relative_to(ROOT)) for p in input_files(ROOT)}
-    assert {"book/references.bib", "src/nkbook/charts.py", "requirements.lock", "_config.yml", DEPENDENCIES} <= names
+    assert {"book/references.bib", "src/nkbook/present/charts.py", "requirements.lock", "_config.yml", DEPENDENCIES} <= names
     assert not any(n.startswith("data/") for n in names)  # tables count chapter by chapter
 
 
@@ -35,8 +36,15 @@ def test_every_chapter_has_its_tables_recorded():
     deps = read_dependencies(ROOT)
     assert sorted(deps) == sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "book").glob("*.ipynb"))
     # the closing section, "What this means for the essays", reads the register (claims, essays)
-    assert deps["book/sanctions.ipynb"] == ["claims", "essays", "ofac_dprk_sdn_entries", "petroleum_supply",
-                                            "un_1718_designations", "unsc_dprk_actions", "us_dprk_russia_designations"]
+    assert deps["book/sanctions.ipynb"] == [
+        "claims",
+        "essays",
+        "ofac_dprk_sdn_entries",
+        "petroleum_supply",
+        "un_1718_designations",
+        "unsc_dprk_actions",
+        "us_dprk_russia_designations",
+    ]
     assert [c for c, tables in sorted(deps.items()) if "dprk_trade" in tables] == ["book/flows.ipynb"]
 
 
@@ -67,12 +75,18 @@ def test_a_table_description_counts_as_the_table(copy):
     assert plan(before, state(copy)) == ("some", ["book/claims-b.ipynb", "book/claims-c.ipynb", "book/troops.ipynb"])
 
 
-@pytest.mark.parametrize("change", [
-    lambda root: _edit(root / "data" / "datapackage.json", '"x-data-cutoff": "2026-11-22"', '"x-data-cutoff": "2026-11-23"'),
-    lambda root: _edit(root / "src" / "nkbook" / "charts.py", "PALETTE = [", "PALETTE = [  # edited\n"),
-    lambda root: _edit(root / "book" / "references.bib", "@online{", "@online {"),
-    lambda root: _edit(root / "book" / "_dependencies.json", '"claims",', '"claims", "dprk_trade",'),
-], ids=["data cut-off", "package", "bibliography", "dependency map"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda root: _edit(
+            root / "data" / "datapackage.json", '"x-data-cutoff": "2026-11-22"', '"x-data-cutoff": "2026-11-23"'
+        ),
+        lambda root: _edit(root / "src" / "nkbook" / "charts.py", "PALETTE = [", "PALETTE = [  # edited\n"),
+        lambda root: _edit(root / "book" / "references.bib", "@online{", "@online {"),
+        lambda root: _edit(root / "book" / "_dependencies.json", '"claims",', '"claims", "dprk_trade",'),
+    ],
+    ids=["data cut-off", "package", "bibliography", "dependency map"],
+)
 def test_a_shared_input_re_executes_everything(copy, change):
     before = state(copy)
     change(copy)

@@ -1,4 +1,5 @@
 """The chart renderer: deterministic output, the book's rules enforced, the bundle usable offline."""
+
 from __future__ import annotations
 
 import json
@@ -9,16 +10,22 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from nkbook import charts
+from nkbook.present import charts
 
 DATA = pd.DataFrame({"day": ["2024-01-01", "2024-02-01"], "n": [3, 5], "source": ["S (2024)", "S (2024)"]})
 
 
 def good_chart():
-    return alt.Chart(DATA).mark_bar().encode(
-        x="day:T", y="n:Q",
-        tooltip=[alt.Tooltip("day:T"), alt.Tooltip("n:Q"), alt.Tooltip("source:N", title="Source")],
-    ).properties(width="container", title="Test", description="Two bars, 3 and 5.")
+    return (
+        alt.Chart(DATA)
+        .mark_bar()
+        .encode(
+            x="day:T",
+            y="n:Q",
+            tooltip=[alt.Tooltip("day:T"), alt.Tooltip("n:Q"), alt.Tooltip("source:N", title="Source")],
+        )
+        .properties(width="container", title="Test", description="Two bars, 3 and 5.")
+    )
 
 
 def test_output_is_identical_from_run_to_run():
@@ -38,16 +45,21 @@ def test_id_changes_with_the_chart():
 
 def test_alt_text_caption_and_data_table_instead_of_a_static_image():
     html = charts.figure(good_chart(), caption="Caption <code>x</code>")._repr_mimebundle_()["text/html"]
-    assert re.search(r'<div class="nkb-chart-view" role="img" aria-label="Two bars, 3 and 5." '
-                     r'style="--nkb-h-narrow:\d+px;--nkb-h-wide:\d+px"></div>', html)
+    assert re.search(
+        r'<div class="nkb-chart-view" role="img" aria-label="Two bars, 3 and 5." '
+        r'style="--nkb-h-narrow:\d+px;--nkb-h-wide:\d+px"></div>',
+        html,
+    )
     assert "<svg" not in html
     assert '<figcaption class="nkb-caption">Caption <code>x</code></figcaption>' in html  # x is not a table
-    assert ('<details class="nkb-chart-data"><summary>Data behind this chart</summary>'
-            '<div class="nkb-table-scroll" role="region" tabindex="0" aria-label="Data behind the chart: Test">'
-            '<table class="nkb-data-table">'
-            '<thead><tr><th scope="col">day</th><th scope="col">n</th><th scope="col">Source</th></tr></thead>'
-            "<tbody><tr><td>2024-01-01</td><td>3</td><td>S (2024)</td></tr><tr><td>2024-02-01</td><td>5</td><td>S (2024)</td></tr>"
-            '</tbody></table></div></details><script type="application/json" class="nkb-chart-spec">{') in html
+    assert (
+        '<details class="nkb-chart-data"><summary>Data behind this chart</summary>'
+        '<div class="nkb-table-scroll" role="region" tabindex="0" aria-label="Data behind the chart: Test">'
+        '<table class="nkb-data-table">'
+        '<thead><tr><th scope="col">day</th><th scope="col">n</th><th scope="col">Source</th></tr></thead>'
+        "<tbody><tr><td>2024-01-01</td><td>3</td><td>S (2024)</td></tr><tr><td>2024-02-01</td><td>5</td><td>S (2024)</td></tr>"
+        '</tbody></table></div></details><script type="application/json" class="nkb-chart-spec">{'
+    ) in html
     assert html.rstrip().endswith("</script></figure>")
     assert "vegaEmbed" not in html and "cdn" not in html.lower()  # drawn by the book's script, not inline code
     script = (Path(charts.__file__).with_name("static") / "nkbook-charts.js").read_text(encoding="utf-8")
@@ -74,15 +86,25 @@ def test_buttons_download_the_chart_and_its_data_and_link_to_it():
 def test_caption_links_each_table_to_its_data_appendix_page():
     caption = "Data: <code>troop_estimates</code> (estimate_kind = in_place), <code>not_a_table</code>."
     linked = charts.linked_caption(caption)
-    assert linked == ('Data: <a class="nkb-table-link" href="appendix/troop_estimates.html"><code>troop_estimates</code></a> '
-                      "(estimate_kind = in_place), <code>not_a_table</code>.")
-    assert (Path(charts.__file__).parents[2] / "book" / "appendix" / "troop_estimates.md").is_file()
+    assert linked == (
+        'Data: <a class="nkb-table-link" href="appendix/troop_estimates.html"><code>troop_estimates</code></a> '
+        "(estimate_kind = in_place), <code>not_a_table</code>."
+    )
+    assert (Path(charts.__file__).parents[3] / "book" / "appendix" / "troop_estimates.md").is_file()
 
 
 def test_height_is_reserved_for_a_phone_and_a_desktop():
-    wide_legend = alt.Chart(DATA.assign(kind=[f"a rather long category name {i}" for i in range(2)])).mark_bar().encode(
-        x="day:T", y="n:Q", color=alt.Color("kind:N", legend=alt.Legend(columns=2, labelLimit=170)),
-        tooltip=[alt.Tooltip("source:N", title="Source")]).properties(width="container", height=200, description="d")
+    wide_legend = (
+        alt.Chart(DATA.assign(kind=[f"a rather long category name {i}" for i in range(2)]))
+        .mark_bar()
+        .encode(
+            x="day:T",
+            y="n:Q",
+            color=alt.Color("kind:N", legend=alt.Legend(columns=2, labelLimit=170)),
+            tooltip=[alt.Tooltip("source:N", title="Source")],
+        )
+        .properties(width="container", height=200, description="d")
+    )
     heights = charts.reserved_heights(wide_legend.to_dict())
     assert 200 < heights["wide"] < heights["narrow"] < 400  # on a phone the legend takes one column, so more rows
     narrow = charts.adapt(wide_legend.to_dict(), 350)
@@ -90,8 +112,12 @@ def test_height_is_reserved_for_a_phone_and_a_desktop():
 
 
 def test_small_multiples_fit_a_phone():
-    base = alt.Chart(DATA.assign(g=["a", "b"])).mark_bar().encode(
-        x="day:T", y="n:Q", tooltip=[alt.Tooltip("source:N", title="Source")]).properties(width=150)
+    base = (
+        alt.Chart(DATA.assign(g=["a", "b"]))
+        .mark_bar()
+        .encode(x="day:T", y="n:Q", tooltip=[alt.Tooltip("source:N", title="Source")])
+        .properties(width=150)
+    )
     spec = base.facet(facet="g:N", columns=3).properties(description="d").to_dict()
     assert charts.adapt(spec, 350)["columns"] == 1 and charts.adapt(spec, 740)["columns"] == 3
     assert charts.adapt(spec, 350)["spec"]["width"] <= 350 - 60
@@ -99,28 +125,48 @@ def test_small_multiples_fit_a_phone():
 
 def test_spec_carries_only_the_columns_the_chart_uses():
     wide = DATA.assign(note="an unused note", kind=["a", "b"])
-    chart = alt.Chart(wide).mark_bar().encode(x="day:T", y="n:Q", tooltip=["n:Q", alt.Tooltip("source:N", title="Source")]
-                                              ).transform_filter("datum.kind === 'a'").properties(description="d")
+    chart = (
+        alt.Chart(wide)
+        .mark_bar()
+        .encode(x="day:T", y="n:Q", tooltip=["n:Q", alt.Tooltip("source:N", title="Source")])
+        .transform_filter("datum.kind === 'a'")
+        .properties(description="d")
+    )
     spec = charts.trimmed(chart.to_dict())
     (rows,) = spec["datasets"].values()
-    assert rows == [{"day": "2024-01-01", "n": 3, "source": "S (2024)", "kind": "a"},
-                    {"day": "2024-02-01", "n": 5, "source": "S (2024)", "kind": "b"}]  # kind is read by the filter
+    assert rows == [
+        {"day": "2024-01-01", "n": 3, "source": "S (2024)", "kind": "a"},
+        {"day": "2024-02-01", "n": 5, "source": "S (2024)", "kind": "b"},
+    ]  # kind is read by the filter
     assert "an unused note" not in charts.render_html(chart.to_dict())
 
 
-@pytest.mark.parametrize("value, item, shown", [
-    (1234.5678, {}, "1,234.568"), (1500000, {}, "1,500,000"), (0.8912, {"format": ".2f"}, "0.89"),
-    (41.6, {"format": "d"}, "42"), (0.25, {"format": ".0%"}, "25%"), (12000.0, {"format": ","}, "12,000"),
-    ("2024-11-05T00:00:00", {"type": "temporal", "format": "%d %b %Y"}, "05 Nov 2024"),
-    ("2024-11-05T00:00:00", {"type": "temporal"}, "2024-11-05"), ("", {"type": "temporal"}, ""), (None, {}, ""), (float("nan"), {}, ""), ("yes", {}, "yes"),
-])
+@pytest.mark.parametrize(
+    "value, item, shown",
+    [
+        (1234.5678, {}, "1,234.568"),
+        (1500000, {}, "1,500,000"),
+        (0.8912, {"format": ".2f"}, "0.89"),
+        (41.6, {"format": "d"}, "42"),
+        (0.25, {"format": ".0%"}, "25%"),
+        (12000.0, {"format": ","}, "12,000"),
+        ("2024-11-05T00:00:00", {"type": "temporal", "format": "%d %b %Y"}, "05 Nov 2024"),
+        ("2024-11-05T00:00:00", {"type": "temporal"}, "2024-11-05"),
+        ("", {"type": "temporal"}, ""),
+        (None, {}, ""),
+        (float("nan"), {}, ""),
+        ("yes", {}, "yes"),
+    ],
+)
 def test_table_cells_are_formatted_as_the_tooltips_show_them(value, item, shown):
     assert charts._cell(value, item) == shown
 
 
 def test_layered_chart_gets_a_table_per_dataset_and_none_twice():
     marks = pd.DataFrame({"year": [2022], "label": ["invasion"], "source": ["S"]})
-    base = alt.Chart(DATA).mark_line().encode(x="day:T", y="n:Q", tooltip=["n:Q", alt.Tooltip("source:N", title="Source")])
+    base = (
+        alt.Chart(DATA).mark_line().encode(x="day:T", y="n:Q", tooltip=["n:Q", alt.Tooltip("source:N", title="Source")])
+    )
     rule = alt.Chart(marks).mark_rule().encode(x="year:O", tooltip=["label:N", alt.Tooltip("source:N", title="Source")])
     html = charts.render_html((base + base.mark_point() + rule).properties(description="d").to_dict())
     assert html.count('<table class="nkb-data-table">') == 2
@@ -147,13 +193,23 @@ def test_bare_chart_uses_the_renderer_and_theme():
     assert charts.PALETTE[0] in html  # Okabe-Ito blue from the theme
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda c: c.properties(description=""), "no alt text"),
-    (lambda c: alt.Chart(DATA).mark_bar().encode(x="day:T", y="n:Q").properties(description="d"), "no tooltip"),
-    (lambda c: alt.Chart(DATA).mark_bar().encode(x="day:T", y="n:Q", tooltip=["n:Q"]).properties(description="d"),
-     "names no source"),
-    (lambda c: (c + alt.Chart(DATA).mark_rule().encode(y="n:Q")).properties(description="d"), "rule mark has no tooltip"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda c: c.properties(description=""), "no alt text"),
+        (lambda c: alt.Chart(DATA).mark_bar().encode(x="day:T", y="n:Q").properties(description="d"), "no tooltip"),
+        (
+            lambda c: (
+                alt.Chart(DATA).mark_bar().encode(x="day:T", y="n:Q", tooltip=["n:Q"]).properties(description="d")
+            ),
+            "names no source",
+        ),
+        (
+            lambda c: (c + alt.Chart(DATA).mark_rule().encode(y="n:Q")).properties(description="d"),
+            "rule mark has no tooltip",
+        ),
+    ],
+)
 def test_rules_are_enforced(change, message):
     with pytest.raises(charts.ChartRuleError, match=message):
         charts.figure(change(good_chart()), caption="c")
@@ -168,13 +224,24 @@ def test_javascript_bundle_is_wrapped_and_defines_vega_embed():
 
 
 def test_verdict_bars_label_each_bar_and_keep_the_scale_order():
-    from nkbook import claim_pages, claims, plots
+    from nkbook.analysis import claims
+    from nkbook.present import claim_pages, plots
 
     register = claims.register()
-    tidy = pd.concat([claims.counts(register, "label", w) for w in claims.WHEN], ignore_index=True).assign(source="essays")
-    chart = plots.verdict_bars(tidy, category="label", category_title="Essay", title="t", subtitle="s", description="d",
-                               verdicts=claims.VERDICTS, colours=claim_pages.VERDICT_COLOURS,
-                               when_labels={"publication": "then", "cutoff": "now"})
+    tidy = pd.concat([claims.counts(register, "label", w) for w in claims.WHEN], ignore_index=True).assign(
+        source="essays"
+    )
+    chart = plots.verdict_bars(
+        tidy,
+        category="label",
+        category_title="Essay",
+        title="t",
+        subtitle="s",
+        description="d",
+        verdicts=claims.VERDICTS,
+        colours=claim_pages.VERDICT_COLOURS,
+        when_labels={"publication": "then", "cutoff": "now"},
+    )
     spec = chart.to_dict()
     charts.check_rules(spec)
     assert spec["encoding"]["y"]["sort"] == ["A · then", "A · now", "B · then", "B · now", "C · then", "C · now"]
@@ -186,8 +253,12 @@ def test_verdict_bars_label_each_bar_and_keep_the_scale_order():
 
 def test_composed_charts_keep_their_width_instead_of_fitting_the_container():
     # the theme's autosize "fit-x" draws a faceted chart 0 pixels wide in the browser
-    base = alt.Chart(DATA.assign(g=["a", "b"])).mark_bar().encode(
-        x="day:T", y="n:Q", tooltip=[alt.Tooltip("source:N", title="Source")]).properties(width=150)
+    base = (
+        alt.Chart(DATA.assign(g=["a", "b"]))
+        .mark_bar()
+        .encode(x="day:T", y="n:Q", tooltip=[alt.Tooltip("source:N", title="Source")])
+        .properties(width=150)
+    )
     faceted = base.facet(facet="g:N", columns=2).properties(description="Two panels.")
     html = charts.render_html(faceted.to_dict())
     assert '"autosize":{"type":"pad"}' in html
@@ -196,29 +267,35 @@ def test_composed_charts_keep_their_width_instead_of_fitting_the_container():
 
 
 def test_pages_are_repaired_for_assistive_technology():
-    from nkbook.sphinx_ext import accessible, repair
+    from nkbook.publish.sphinx_ext import accessible, repair
 
-    toggle = ('<a class="reference internal" href="claims.html">Claims and verdicts</a><details><summary>'
-              '<span class="toctree-toggle" role="presentation"><i class="fa-solid fa-chevron-down"></i></span></summary>')
+    toggle = (
+        '<a class="reference internal" href="claims.html">Claims and verdicts</a><details><summary>'
+        '<span class="toctree-toggle" role="presentation"><i class="fa-solid fa-chevron-down"></i></span></summary>'
+    )
     assert accessible(toggle) == toggle.replace("<summary>", '<summary aria-label="Pages under Claims and verdicts">')
-    current = toggle.replace("<details>", '<details open="open">').replace('"reference internal"', '"current reference internal"')
+    current = toggle.replace("<details>", '<details open="open">').replace(
+        '"reference internal"', '"current reference internal"'
+    )
     assert 'aria-label="Pages under Claims and verdicts"' in accessible(current)
     refs = '<div role="list" class="citation-list">\n<div class="citation" id="id76" role="doc-biblioentry">\n'
     assert accessible(refs) == refs.replace('role="doc-biblioentry"', 'role="listitem"')
     assert accessible(accessible(toggle + refs)) == accessible(toggle + refs)  # idempotent
     other = '<div class="citation" id="x" role="doc-biblioentry">'  # not inside a role="list": left alone
     assert accessible(other) == other
-    css = '<link rel="stylesheet" type="text/css" href="../_static/mystnb.' + "ab" * 32 + '.css'
+    css = '<link rel="stylesheet" type="text/css" href="../_static/mystnb.' + "ab" * 32 + ".css"
     assert repair(css + '?v=8cd3d715" />') == repair(css + '" />') == css + '" />'
     assert repair(toggle) == accessible(toggle)
 
 
 def contrast(colour: str, background: str = "#ffffff") -> float:
     """WCAG 2.1 contrast ratio of two sRGB colours."""
+
     def luminance(hex_colour):
-        channels = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
         linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
     hi, lo = sorted((luminance(colour), luminance(background)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
 
@@ -230,7 +307,7 @@ def test_contrast_function():
 
 
 def test_palette_and_estimator_colours_stand_out_from_the_page():
-    from nkbook.estimates import ESTIMATOR_COLOURS, ESTIMATOR_GROUPS, AGENCY_GROUPS
+    from nkbook.analysis.estimates import AGENCY_GROUPS, ESTIMATOR_COLOURS, ESTIMATOR_GROUPS
 
     for colour in [*charts.PALETTE, *ESTIMATOR_COLOURS.values()]:
         assert contrast(colour) >= 3, colour
@@ -241,9 +318,9 @@ def test_palette_and_estimator_colours_stand_out_from_the_page():
 
 def _book_specs():
     """Every chart spec stored in the chapters' outputs, with its chapter."""
-    import nbformat
-
     import os
+
+    import nbformat
 
     book = Path(os.environ.get("NKBOOK_TEST_BOOK", Path(__file__).resolve().parents[1] / "book"))
     for path in sorted(book.glob("*.ipynb")):
@@ -267,7 +344,7 @@ def _colour_scales(spec):
 
 
 def test_every_chart_of_the_book_gives_an_estimator_the_same_colour():
-    from nkbook.estimates import ESTIMATOR_COLOURS
+    from nkbook.analysis.estimates import ESTIMATOR_COLOURS
 
     specs = list(_book_specs())
     assert len(specs) == 24  # 23 in the chapters, and the findings chart of the first page
@@ -280,7 +357,12 @@ def test_every_chart_of_the_book_gives_an_estimator_the_same_colour():
     colours = {name: {c for c, _ in found} for name, found in seen.items()}
     assert colours == {name: {ESTIMATOR_COLOURS[name]} for name in seen}
     assert {"South Korea", "United States", "Ukraine", "Russia", "North Korea", "China"} <= set(seen)
-    assert {ch for found in seen.values() for _, ch in found} >= {"troops.ipynb", "munitions.ipynb", "flows.ipynb", "bloc.ipynb"}
+    assert {ch for found in seen.values() for _, ch in found} >= {
+        "troops.ipynb",
+        "munitions.ipynb",
+        "flows.ipynb",
+        "bloc.ipynb",
+    }
 
 
 def test_every_mark_of_the_book_stands_out_from_the_page():
@@ -289,7 +371,9 @@ def test_every_mark_of_the_book_stands_out_from_the_page():
         for colour in spec["config"]["range"]["category"]:
             assert contrast(colour) >= 3, (chapter, colour)
         for mark, scale in _colour_scales(spec):
-            outlined = contrast(mark.get("stroke", "#ffffff")) >= 3 if str(mark.get("stroke", "")).startswith("#") else False
+            outlined = (
+                contrast(mark.get("stroke", "#ffffff")) >= 3 if str(mark.get("stroke", "")).startswith("#") else False
+            )
             for colour in scale["range"]:
                 assert contrast(colour) >= 3 or outlined, (chapter, colour)
 
@@ -327,8 +411,14 @@ def test_legend_selection_is_defined_on_the_layer_that_draws_the_legend():
 
 
 def test_upright_category_labels_turn_on_a_phone():
-    grid = alt.Chart(DATA.assign(res=["ES-11/1", "ES-11/2"])).mark_rect().encode(
-        x=alt.X("res:N", axis=alt.Axis(labelAngle=0)), y="n:O", tooltip=[alt.Tooltip("source:N", title="Source")]
-    ).properties(width="container", description="d").to_dict()
+    grid = (
+        alt.Chart(DATA.assign(res=["ES-11/1", "ES-11/2"]))
+        .mark_rect()
+        .encode(
+            x=alt.X("res:N", axis=alt.Axis(labelAngle=0)), y="n:O", tooltip=[alt.Tooltip("source:N", title="Source")]
+        )
+        .properties(width="container", description="d")
+        .to_dict()
+    )
     assert charts.adapt(grid, 350)["encoding"]["x"]["axis"]["labelAngle"] == 270
     assert charts.adapt(grid, 740)["encoding"]["x"]["axis"]["labelAngle"] == 0

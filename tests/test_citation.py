@@ -1,4 +1,5 @@
 """CITATION.cff is valid Citation File Format 1.2.0 and agrees with the package and the book."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -9,9 +10,9 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import ROOT
 import nkbook
-from nkbook.sphinx_ext import bibtex_from_citation_cff
+from conftest import ROOT
+from nkbook.publish.sphinx_ext import bibtex_from_citation_cff
 
 
 def cff_schema() -> dict:
@@ -34,11 +35,14 @@ def test_citation_cff_is_valid():
     assert [e.message for e in validator().iter_errors(cff())] == []
 
 
-@pytest.mark.parametrize("break_it", [
-    lambda c: c.pop("authors"),
-    lambda c: c.update({"cff-version": "9.9"}),
-    lambda c: c.update({"repository-code": "not a url"}),
-])
+@pytest.mark.parametrize(
+    "break_it",
+    [
+        lambda c: c.pop("authors"),
+        lambda c: c.update({"cff-version": "9.9"}),
+        lambda c: c.update({"repository-code": "not a url"}),
+    ],
+)
 def test_schema_catches_a_broken_citation(break_it):
     c = cff()
     break_it(c)
@@ -62,7 +66,7 @@ def test_bibtex_entry_made_from_citation_cff():
 def test_commit_is_read_from_git_and_marks_local_changes(tmp_path, monkeypatch):
     import subprocess
 
-    from nkbook.sphinx_ext import commit
+    from nkbook.publish.sphinx_ext import commit
 
     monkeypatch.delenv("NKBOOK_COMMIT", raising=False)
     assert commit(tmp_path) == "unknown"  # not a git work tree

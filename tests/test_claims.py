@@ -1,4 +1,5 @@
 """The claims register: pointers into the essays, verdicts recomputed, evidence dated, JSON-LD."""
+
 from __future__ import annotations
 
 import json
@@ -8,8 +9,8 @@ import pandas as pd
 import pytest
 
 from conftest import SEEDS, needs_seeds
-from nkbook import claims, essays
-from nkbook.data import load
+from nkbook.analysis import claims
+from nkbook.data import essays, load
 from test_bad_input import edit_table
 
 
@@ -35,7 +36,9 @@ def test_every_locator_and_fingerprint_matches_the_sentence_table(register):
     for row in register.itertuples():
         key = (row.essay_id, row.paragraph, row.sentence)
         assert key in sentences.index, f"{row.claim_id}: no sentence p{row.paragraph}.s{row.sentence}"
-        assert sentences.loc[key] == row.fingerprint, f"{row.claim_id}: fingerprint does not match p{row.paragraph}.s{row.sentence}"
+        assert sentences.loc[key] == row.fingerprint, (
+            f"{row.claim_id}: fingerprint does not match p{row.paragraph}.s{row.sentence}"
+        )
 
 
 @needs_seeds
@@ -44,7 +47,9 @@ def test_every_locator_and_fingerprint_matches_the_essay_text(register):
     texts = {r.essay_id: essays.read(SEEDS / r.seed_file) for r in load("essays").itertuples()}
     for row in register.itertuples():
         sentence = essays.sentence_at(texts[row.essay_id], row.paragraph, row.sentence)
-        assert sentence.fingerprint == row.fingerprint, f"{row.claim_id}: the sentence at p{row.paragraph}.s{row.sentence} changed"
+        assert sentence.fingerprint == row.fingerprint, (
+            f"{row.claim_id}: the sentence at p{row.paragraph}.s{row.sentence} changed"
+        )
 
 
 _SHORT_QUOTE = re.compile(r"'(?:[^' ]+ ){0,7}[^' ]+'")
@@ -55,7 +60,7 @@ def _shingles(text: str, n: int, quotes_allowed: bool = False) -> set[tuple[str,
     if quotes_allowed:  # a quotation of up to eight words, marked as one, is not copying
         text = _SHORT_QUOTE.sub(" ", text)
     words = re.findall(r"[a-z0-9]+", text)
-    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
 @needs_seeds
@@ -88,10 +93,10 @@ def test_a_rule_judges_every_quantitative_claim(register):
 
 def test_known_verdicts(register):
     v = register.set_index("claim_id")[["verdict_at_publication", "verdict_at_cutoff"]]
-    assert v.loc["A01"].tolist() == ["Not checkable", "Supported"]       # a prediction that came true
-    assert v.loc["B23"].tolist() == ["Supported", "Supported"]           # about 11,000 in Kursk
-    assert v.loc["B12"].tolist() == ["Contradicted", "Contradicted"]     # the double freeze was China's idea
-    assert v.loc["C22"].tolist() == ["Contradicted", "Contradicted"]     # "no evidence they fight"
+    assert v.loc["A01"].tolist() == ["Not checkable", "Supported"]  # a prediction that came true
+    assert v.loc["B23"].tolist() == ["Supported", "Supported"]  # about 11,000 in Kursk
+    assert v.loc["B12"].tolist() == ["Contradicted", "Contradicted"]  # the double freeze was China's idea
+    assert v.loc["C22"].tolist() == ["Contradicted", "Contradicted"]  # "no evidence they fight"
     assert v.loc["B19"].tolist() == ["Partly supported", "Partly supported"]
 
 
@@ -107,14 +112,18 @@ def test_combat_rule_changes_with_the_date():
     assert claims.north_korean_combat_acknowledged(pd.Timestamp("2025-04-28")).verdict == "Contradicted"
 
 
-@pytest.mark.parametrize("figure, verdict", [(11000, "Supported"), (12500, "Partly supported"), (20000, "Contradicted")])
+@pytest.mark.parametrize(
+    "figure, verdict", [(11000, "Supported"), (12500, "Partly supported"), (20000, "Contradicted")]
+)
 def test_figure_against_estimates(figure, verdict):
-    rows = pd.DataFrame({
-        "figure_low": pd.array([10000, None, None], dtype="Float64"),
-        "figure_high": pd.array([None, None, None], dtype="Float64"),
-        "figure_point": pd.array([None, 11000, 10900], dtype="Float64"),
-        "qualifier": pd.array(["at least", "about", "around"], dtype="string"),
-    })
+    rows = pd.DataFrame(
+        {
+            "figure_low": pd.array([10000, None, None], dtype="Float64"),
+            "figure_high": pd.array([None, None, None], dtype="Float64"),
+            "figure_point": pd.array([None, 11000, 10900], dtype="Float64"),
+            "qualifier": pd.array(["at least", "about", "around"], dtype="string"),
+        }
+    )
     assert claims.figure_against_estimates(figure, rows) == verdict
     assert claims.figure_against_estimates(figure, rows.iloc[0:0]) == "Not enough evidence"
 
@@ -124,8 +133,11 @@ def test_evidence_published_after_the_essay_is_refused(register):
     i = frame.index[frame["claim_id"] == "C19"][0]
     frame.loc[i, "evidence_at_publication"] = "context_facts:F056"  # KCNA, 17 March 2026
     found = [str(p) for p in claims.problems(frame)]
-    assert any("C19: evidence context_facts:F056 became public on 2026-03-17, after the date the publication verdict "
-               "is given for (2026-01-05)" in p for p in found), found
+    assert any(
+        "C19: evidence context_facts:F056 became public on 2026-03-17, after the date the publication verdict "
+        "is given for (2026-01-05)" in p
+        for p in found
+    ), found
 
 
 def test_unknown_evidence_and_rule_are_named(register):
@@ -135,20 +147,34 @@ def test_unknown_evidence_and_rule_are_named(register):
     j = frame.index[frame["claim_id"] == "B08"][0]
     frame.loc[j, "judged_by"] = "no_such_rule"
     found = [str(p) for p in claims.problems(frame)]
-    assert any("B12: evidence context_facts:F999 does not exist" in p and "field 'evidence_at_cutoff'" in p for p in found), found
+    assert any(
+        "B12: evidence context_facts:F999 does not exist" in p and "field 'evidence_at_cutoff'" in p for p in found
+    ), found
     assert any("B08: judged_by names no rule: 'no_such_rule'" in p for p in found), found
 
 
 def test_a_data_change_that_flips_a_verdict_fails_loudly(project_copy):
     """Raise the Pentagon's Kursk figure far above 11,000: B23 can no longer stand unreviewed."""
-    edit_table(project_copy, "troop_estimates", lambda lines: [
-        line.replace(",11000,", ",40000,", 1) if line.startswith(("T016,", "T020,")) else
-        line.replace(",10900,", ",40000,", 1) if line.startswith("T021,") else
-        line.replace(",10000,,", ",35000,,", 1) if line.startswith(("T015,", "T019,", "T018,", "T013,")) else line
-        for line in lines])
+    edit_table(
+        project_copy,
+        "troop_estimates",
+        lambda lines: [
+            line.replace(",11000,", ",40000,", 1)
+            if line.startswith(("T016,", "T020,"))
+            else line.replace(",10900,", ",40000,", 1)
+            if line.startswith("T021,")
+            else line.replace(",10000,,", ",35000,,", 1)
+            if line.startswith(("T015,", "T019,", "T018,", "T013,"))
+            else line
+            for line in lines
+        ],
+    )
     found = [str(p) for p in claims.problems()]
-    assert any(p.startswith("data/claims.csv, row ") and "B23: the register says 'Supported' as of publication, the data now give 'Contradicted'" in p
-               for p in found), found
+    assert any(
+        p.startswith("data/claims.csv, row ")
+        and "B23: the register says 'Supported' as of publication, the data now give 'Contradicted'" in p
+        for p in found
+    ), found
 
 
 def test_counts_by_essay_and_verdict(register):
@@ -215,7 +241,9 @@ def test_a_date_known_only_to_the_month_counts_from_the_months_end():
     on_15th = set(claims.public_by("reported_transfers_to_dprk", "2024-11-15")["report_id"])
     assert {"X017", "X022"} <= on_15th and "X021" not in on_15th
     assert "X021" in set(claims.public_by("reported_transfers_to_dprk", "2024-11-30")["report_id"])
-    assert claims.evidence_rows([("reported_transfers_to_dprk", "X021")])["public_on"].iloc[0] == pd.Timestamp("2024-11-30")
+    assert claims.evidence_rows([("reported_transfers_to_dprk", "X021")])["public_on"].iloc[0] == pd.Timestamp(
+        "2024-11-30"
+    )
 
 
 def test_a_table_that_is_not_evidence_cannot_be_cited():
@@ -226,12 +254,16 @@ def test_a_table_that_is_not_evidence_cannot_be_cited():
 def test_every_evidence_table_is_presented_by_the_chapter_its_cards_link_to():
     """A card links each evidence row to a chapter: that chapter must load the table."""
     from conftest import ROOT
-    from nkbook import claim_pages
+    from nkbook.present import claim_pages
 
     assert set(claims.EVIDENCE_TABLES) <= set(claim_pages.CHAPTER_OF)
     for table in claims.EVIDENCE_TABLES:
         chapter = ROOT / "book" / f"{claim_pages.CHAPTER_OF[table]}.ipynb"
-        code = " ".join("".join(c["source"]) for c in json.loads(chapter.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code")
+        code = " ".join(
+            "".join(c["source"])
+            for c in json.loads(chapter.read_text(encoding="utf-8"))["cells"]
+            if c["cell_type"] == "code"
+        )
         assert f'load("{table}")' in code, (table, chapter.name)
 
 

@@ -1,23 +1,43 @@
 """The committed tables: they load, they hold the known values, and make data reproduces them."""
+
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
 from conftest import ROOT, SHARED, SNAPSHOTS, needs_shared
-from nkbook.builders import csv_bytes
-from nkbook.builders.registry import DERIVED
+from nkbook.core.io import csv_bytes
 from nkbook.data import load, package, resource, resource_names, validate
+from nkbook.etl.registry import DERIVED
 
 
 def test_every_table_validates():
     assert resource_names() == [
-        "unsc_dprk_actions", "un_1718_designations", "ofac_dprk_sdn_entries",
-        "us_dprk_russia_designations", "petroleum_supply", "missile_tests", "troop_estimates",
-        "casualty_estimates", "munitions_transfers", "milestones", "dprk_trade", "reported_transfers_to_dprk",
-        "unga_ideal_points", "unga_agreement", "unga_ukraine_resolutions", "unga_ukraine_votes", "regimes_of_the_world",
-        "freedom_house", "atop_alliances",
-        "essays", "essay_sentences", "essay_stats", "context_facts", "essay_works_cited", "claims",
+        "unsc_dprk_actions",
+        "un_1718_designations",
+        "ofac_dprk_sdn_entries",
+        "us_dprk_russia_designations",
+        "petroleum_supply",
+        "missile_tests",
+        "troop_estimates",
+        "casualty_estimates",
+        "munitions_transfers",
+        "milestones",
+        "dprk_trade",
+        "reported_transfers_to_dprk",
+        "unga_ideal_points",
+        "unga_agreement",
+        "unga_ukraine_resolutions",
+        "unga_ukraine_votes",
+        "regimes_of_the_world",
+        "freedom_house",
+        "atop_alliances",
+        "essays",
+        "essay_sentences",
+        "essay_stats",
+        "context_facts",
+        "essay_works_cited",
+        "claims",
     ]
     for name in resource_names():
         assert validate(name) == [], name
@@ -79,11 +99,19 @@ def test_unsc_actions_known_values():
     res = a[a["action_type"] == "resolution"]
     assert len(res) == 11 and bool((res["votes_for"] == 15).all())
     assert a.loc["draft-2022-05-26", ["votes_for", "votes_against", "vetoed_by"]].tolist() == [13, 2, "China; Russia"]
-    assert a.loc["draft-2024-03-28", ["votes_for", "votes_against", "votes_abstaining", "vetoed_by"]].tolist() == [13, 1, 1, "Russia"]
+    assert a.loc["draft-2024-03-28", ["votes_for", "votes_against", "votes_abstaining", "vetoed_by"]].tolist() == [
+        13,
+        1,
+        1,
+        "Russia",
+    ]
     assert a.loc["panel-end-2024-04-30", "action_date"] == pd.Timestamp("2024-04-30")
     assert a.loc["msmt-launch-2024-10-16", "action_date"] == pd.Timestamp("2024-10-16")
     assert set(a.loc[a["verification"] == "partial"].index) == {
-        "panel-renewal-2050-2012", "panel-renewal-2276-2016", "panel-renewal-2345-2017"}
+        "panel-renewal-2050-2012",
+        "panel-renewal-2276-2016",
+        "panel-renewal-2345-2017",
+    }
 
 
 def test_un_listing_days_match_resolution_counts():
@@ -151,7 +179,8 @@ ESTIMATE_TABLES = ["troop_estimates", "casualty_estimates", "munitions_transfers
 
 @pytest.mark.parametrize("name", ESTIMATE_TABLES)
 def test_estimates_are_well_formed(name):
-    from nkbook.estimates import problems
+    from nkbook.analysis.estimates import problems
+
     table = load(name)
     assert problems(table) == []  # low <= high; never a point and a range at once
     assert table["estimated_on"].notna().mean() > 0.9
@@ -161,7 +190,11 @@ def test_estimates_are_well_formed(name):
 
 def test_troop_estimates_known_values():
     t = load("troop_estimates").set_index("estimate_id")
-    assert t.loc["T003", ["figure_point", "estimator_type", "scope_norm"]].tolist() == [12000, "South Korea NIS", "combat troops"]
+    assert t.loc["T003", ["figure_point", "estimator_type", "scope_norm"]].tolist() == [
+        12000,
+        "South Korea NIS",
+        "combat troops",
+    ]
     assert t.loc["T039", ["figure_low", "qualifier", "estimator_type"]].tolist() == [11000, "over", "MSMT"]
     assert t.loc["T040", "estimate_kind"] == "additional"
     assert t.loc["T037", ["figure_low", "figure_high"]].tolist() == [15000, 18000]
@@ -171,7 +204,11 @@ def test_troop_estimates_known_values():
 
 def test_casualty_types_are_kept_apart():
     c = load("casualty_estimates").set_index("estimate_id")
-    assert c.loc["C033", ["casualty_type", "figure_point", "estimator_type"]].tolist() == ["killed", 2000, "South Korea NIS"]
+    assert c.loc["C033", ["casualty_type", "figure_point", "estimator_type"]].tolist() == [
+        "killed",
+        2000,
+        "South Korea NIS",
+    ]
     assert c.loc["C025", "casualty_type"] == "killed_or_wounded" and c.loc["C025", "figure_point"] == 4700
     assert {"killed", "wounded", "killed_or_wounded", "captured"} <= set(c["casualty_type"])
 
@@ -190,7 +227,9 @@ def test_trade_series_stay_apart():
     t = load("dprk_trade")
     china_2022 = t[(t["pair"] == "CHN-PRK") & (t["year"] == 2022) & t["annual"] & (t["flow"] == "total")]
     assert sorted(zip(china_2022["agency"], china_2022["value_usd"])) == [
-        ("China customs (GACC)", 1_028_000_000), ("KOTRA", 1_530_000_000)]
+        ("China customs (GACC)", 1_028_000_000),
+        ("KOTRA", 1_530_000_000),
+    ]
 
 
 def test_milestones_known_values():
@@ -204,5 +243,10 @@ def test_milestones_known_values():
 def test_reported_transfers_keep_the_reporters_status():
     x = load("reported_transfers_to_dprk")
     assert len(x) == 47
-    assert x["status_as_reported"].value_counts().to_dict() == {"delivered": 24, "suspected": 13, "offered_or_agreed": 8, "denied": 2}
+    assert x["status_as_reported"].value_counts().to_dict() == {
+        "delivered": 24,
+        "suspected": 13,
+        "offered_or_agreed": 8,
+        "denied": 2,
+    }
     assert x.loc[x["report_id"] == "X001", "item_category"].item() == "food"

@@ -1,4 +1,5 @@
 """The pins agree everywhere, and CI runs exactly the README's test command."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -29,11 +30,26 @@ def test_environment_yml_uses_the_lock():
 def test_lock_pins_the_stack():
     pins = lock_pins()
     assert pins["jupyter-book"] == "1.0.4.post1"
-    for name in ("pandas", "altair", "vl-convert-python", "nbval", "pytest", "frictionless", "playwright",
-                 "sphinx", "myst-nb", "sphinxcontrib-bibtex", "jsonschema"):
+    for name in (
+        "pandas",
+        "altair",
+        "vl-convert-python",
+        "nbval",
+        "pytest",
+        "frictionless",
+        "playwright",
+        "sphinx",
+        "myst-nb",
+        "sphinxcontrib-bibtex",
+        "jsonschema",
+    ):
         assert name in pins, name
     assert lock_pins("requirements-nodeps.txt") == {"cffconvert": "2.0.0"}
-    top = {m.group(1).lower() for line in (ROOT / "requirements.in").read_text().splitlines() if (m := re.match(r"^([A-Za-z0-9_.\-]+)", line))}
+    top = {
+        m.group(1).lower()
+        for line in (ROOT / "requirements.in").read_text().splitlines()
+        if (m := re.match(r"^([A-Za-z0-9_.\-]+)", line))
+    }
     assert top <= set(pins)
 
 
@@ -46,6 +62,9 @@ def readme_commands():
 def test_ci_runs_the_readme_test_command():
     build, test = readme_commands()
     assert (build, test) == ("make book", "make test")
-    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()
-          if line.strip() and not line.lstrip().startswith("#")]
+    ci = [
+        line.strip()
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     assert ci[-1] == test

@@ -1,48 +1,72 @@
 """How the essays are divided and fingerprinted, and the tables derived from them."""
+
 from __future__ import annotations
 
 import pytest
 
 from conftest import SEEDS, needs_seeds
-from nkbook import essays
-from nkbook.data import load
+from nkbook.data import essays, load
 
 
-@pytest.mark.parametrize("text, expected", [
-    # a footnote number glued to the full stop belongs to the sentence it ends
-    ("It was signed earlier this year.7,8 In May, more came.", ["It was signed earlier this year.7,8", "In May, more came."]),
-    # ... and so does one after a space
-    ("It began in the Korean War. 9 This act followed.", ["It began in the Korean War. 9", "This act followed."]),
-    ("Opposition. 2,3 China's stance held.", ["Opposition. 2,3", "China's stance held."]),
-    # abbreviations followed by a bracket or lower case do not end a sentence
-    ("It will not undermine the U.N. (as China votes) at all.", ["It will not undermine the U.N. (as China votes) at all."]),
-    # a closing quotation mark after the full stop stays with its sentence
-    ("It acts with “caution.” Supporting Russia helps.", ["It acts with “caution.”", "Supporting Russia helps."]),
-    ("Is it? Yes!", ["Is it?", "Yes!"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a footnote number glued to the full stop belongs to the sentence it ends
+        (
+            "It was signed earlier this year.7,8 In May, more came.",
+            ["It was signed earlier this year.7,8", "In May, more came."],
+        ),
+        # ... and so does one after a space
+        ("It began in the Korean War. 9 This act followed.", ["It began in the Korean War. 9", "This act followed."]),
+        ("Opposition. 2,3 China's stance held.", ["Opposition. 2,3", "China's stance held."]),
+        # abbreviations followed by a bracket or lower case do not end a sentence
+        (
+            "It will not undermine the U.N. (as China votes) at all.",
+            ["It will not undermine the U.N. (as China votes) at all."],
+        ),
+        # a closing quotation mark after the full stop stays with its sentence
+        ("It acts with “caution.” Supporting Russia helps.", ["It acts with “caution.”", "Supporting Russia helps."]),
+        ("Is it? Yes!", ["Is it?", "Yes!"]),
+    ],
+)
 def test_split_sentences(text, expected):
     assert essays.split_sentences(text) == expected
 
 
 def test_fingerprint_ignores_typography_but_not_words():
     a = essays.fingerprint("Kim’s “double-freeze”.7,8")
-    assert a == essays.fingerprint("Kim's \"double-freeze\".") == essays.fingerprint("  KIM'S  \"double-freeze\". ")
-    assert a != essays.fingerprint("Kim's \"triple-freeze\".")
+    assert a == essays.fingerprint('Kim\'s "double-freeze".') == essays.fingerprint('  KIM\'S  "double-freeze". ')
+    assert a != essays.fingerprint('Kim\'s "triple-freeze".')
     assert len(a) == 16 and int(a, 16) >= 0
 
 
 def test_blocks_title_headings_paragraphs_references():
     text = "Title line\n\nA heading\nFirst paragraph. Two sentences.\nIs this a heading?\nSecond one.\nReferences\nSmith, J. A Book. 1999.\nPhoto Credit: X"
     kinds = [(b.kind, b.number) for b in essays.blocks(text)]
-    assert kinds == [("title", None), ("heading", None), ("paragraph", 1), ("heading", None), ("paragraph", 2),
-                     ("heading", None), ("reference", None), ("trailer", None)]
+    assert kinds == [
+        ("title", None),
+        ("heading", None),
+        ("paragraph", 1),
+        ("heading", None),
+        ("paragraph", 2),
+        ("heading", None),
+        ("reference", None),
+        ("trailer", None),
+    ]
     assert [s.locator for s in essays.sentences(text)] == ["p1.s1", "p1.s2", "p2.s1"]
 
 
 def test_essay_stats_known_values():
     stats = load("essay_stats").set_index("essay_id")
-    assert stats.loc["shadow", ["paragraphs", "sentences", "headings", "works_cited", "in_text_citations"]].tolist() == [8, 26, 4, 5, 5]
-    assert stats.loc["staying-power", ["paragraphs", "sentences", "works_cited", "footnote_markers"]].tolist() == [6, 26, 9, 9]
+    assert stats.loc[
+        "shadow", ["paragraphs", "sentences", "headings", "works_cited", "in_text_citations"]
+    ].tolist() == [8, 26, 4, 5, 5]
+    assert stats.loc["staying-power", ["paragraphs", "sentences", "works_cited", "footnote_markers"]].tolist() == [
+        6,
+        26,
+        9,
+        9,
+    ]
     assert stats.loc["strategic-bet", ["paragraphs", "sentences", "headings", "works_cited"]].tolist() == [15, 54, 5, 0]
     assert stats["words"].tolist() == [661, 834, 1169]
 
@@ -50,7 +74,9 @@ def test_essay_stats_known_values():
 def test_essay_sentences_agree_with_stats():
     sentences = load("essay_sentences")
     stats = load("essay_stats").set_index("essay_id")
-    per_essay = sentences.groupby("essay_id").agg(sentences=("sentence", "size"), paragraphs=("paragraph", "max"), words=("words", "sum"))
+    per_essay = sentences.groupby("essay_id").agg(
+        sentences=("sentence", "size"), paragraphs=("paragraph", "max"), words=("words", "sum")
+    )
     for essay_id, row in per_essay.iterrows():
         assert row.tolist() == stats.loc[essay_id, ["sentences", "paragraphs", "words"]].tolist(), essay_id
     assert not sentences["fingerprint"].duplicated().any()

@@ -1,9 +1,10 @@
-"""The book's answer (nkbook.findings): tallies from the register, the findings chart, the claims
+"""The book's answer (nkbook.present.findings): tallies from the register, the findings chart, the claims
 each chapter of evidence bears on, and the built pages that show them.
 
 The built-page tests read ``_build/html`` (or the folder ``NKBOOK_TEST_HTML`` names, e.g. an older
 release's build, to show that they fail on it).
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,10 +16,14 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import HTML, ROOT, SEEDS, needs_seeds
-from nkbook import charts, claim_pages, claims, essays, findings
+from nkbook.analysis import claims
+from nkbook.data import essays
+from nkbook.present import charts, claim_pages, findings
 from test_claims import _shingles
 
-needs_build = pytest.mark.skipif(not (HTML / "book" / "intro.html").is_file(), reason="no built book: run `make book` first")
+needs_build = pytest.mark.skipif(
+    not (HTML / "book" / "intro.html").is_file(), reason="no built book: run `make book` first"
+)
 
 
 @pytest.fixture(scope="module")
@@ -39,13 +44,19 @@ def test_tally_of_essay_b_at_the_cutoff_is_what_the_register_says(register):
     expected = _csv_tally("staying-power", "verdict_at_cutoff")
     got = findings.tally(register, "B", "cutoff")
     assert got == {v: expected.get(v, 0) for v in claims.VERDICTS}
-    assert got == {"Supported": 9, "Partly supported": 11, "Contradicted": 4, "Not enough evidence": 8, "Not checkable": 2}
+    assert got == {
+        "Supported": 9,
+        "Partly supported": 11,
+        "Contradicted": 4,
+        "Not enough evidence": 8,
+        "Not checkable": 2,
+    }
 
 
 def test_tallies_cover_every_essay_date_and_verdict(register):
     t = findings.tallies(register)
     assert len(t) == 3 * len(claims.WHEN) * len(claims.VERDICTS)
-    for (label, when), group in t.groupby(["label", "when"]):
+    for (label, _when), group in t.groupby(["label", "when"]):
         assert group["claims"].sum() == (register["label"] == label).sum()
     essay_ids = dict(zip(register["label"], register["essay_id"]))
     for label in "ABC":
@@ -56,14 +67,19 @@ def test_tallies_cover_every_essay_date_and_verdict(register):
 
 def test_essay_a_is_the_one_whose_verdicts_moved(register):
     assert findings.tally(register, "A", "publication") == {
-        "Supported": 6, "Partly supported": 4, "Contradicted": 0, "Not enough evidence": 5, "Not checkable": 5}
+        "Supported": 6,
+        "Partly supported": 4,
+        "Contradicted": 0,
+        "Not enough evidence": 5,
+        "Not checkable": 5,
+    }
     assert list(findings.changed(register)["claim_id"]) == ["A01", "A13", "A18", "A19"]
 
 
 def test_a_tally_in_words_names_every_verdict_and_says_zeros():
-    assert findings.tally_phrase({"Supported": 7, "Partly supported": 7, "Contradicted": 0, "Not enough evidence": 3,
-                                  "Not checkable": 3}) == (
-        "7 supported, 7 partly supported, none contradicted, 3 with not enough evidence and 3 not checkable")
+    assert findings.tally_phrase(
+        {"Supported": 7, "Partly supported": 7, "Contradicted": 0, "Not enough evidence": 3, "Not checkable": 3}
+    ) == ("7 supported, 7 partly supported, none contradicted, 3 with not enough evidence and 3 not checkable")
 
 
 def test_essay_dates_are_the_dates_judged_as_of(register):
@@ -90,7 +106,12 @@ def test_verdict_chart_labels_each_segment_with_its_count(register):
     data = findings.chart_data(register)
     b_now = data[data["bar"] == "Essay B, cut-off"]
     assert dict(zip(b_now["verdict"], b_now["claims"])) == {
-        "Supported": 9, "Partly supported": 11, "Contradicted": 4, "Not enough evidence": 8, "Not checkable": 2}
+        "Supported": 9,
+        "Partly supported": 11,
+        "Contradicted": 4,
+        "Not enough evidence": 8,
+        "Not checkable": 2,
+    }
     assert list(b_now["end"]) == [9, 20, 24, 32, 34] and b_now["end"].iloc[-1] == (register["label"] == "B").sum()
     assert "Essay B at the data cut-off: 9 supported, 11 partly supported, 4 contradicted" in spec["description"]
 
@@ -137,8 +158,10 @@ def test_intro_opens_with_key_findings_that_match_the_register(register):
     text = _section_text(soup, h2s[0])
     now = register["verdict_at_cutoff"].value_counts()
     assert f"{len(register)} claims" in text
-    assert (f"{now['Supported']} are supported, {now['Partly supported']} partly supported and "
-            f"{now['Contradicted']} contradicted") in text
+    assert (
+        f"{now['Supported']} are supported, {now['Partly supported']} partly supported and "
+        f"{now['Contradicted']} contradicted"
+    ) in text
     assert claims.cutoff().strftime("%-d %B %Y") in text
     for label in "ABC":
         assert findings.tally_phrase(findings.tally(register, label, "cutoff")) in text, f"Essay {label}'s tally"

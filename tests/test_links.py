@@ -1,4 +1,5 @@
 """Offline link check of the built book: every internal link, anchor and download resolves."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -62,7 +63,8 @@ def test_internal_links_and_anchors_resolve(page):
 
 @pytest.mark.skipif(not pages, reason="the book is not built (make book)")
 def test_the_checker_finds_a_broken_link_and_anchor(tmp_path):
-    (tmp_path / "a.html").write_text('<p id="here"></p><a href="b.html">x</a><a href="#gone">y</a><a href="#here">z</a>',
-                                     encoding="utf-8")
+    (tmp_path / "a.html").write_text(
+        '<p id="here"></p><a href="b.html">x</a><a href="#gone">y</a><a href="#here">z</a>', encoding="utf-8"
+    )
     found = broken_links(tmp_path / "a.html")
     assert len(found) == 2 and "no file" in found[0] and "no anchor #gone" in found[1]

@@ -6,6 +6,7 @@ The tests read the edition in ``_build/html``; ``NKBOOK_PDF=path/to/edition.pdf`
 another edition (the book's HTML is then taken from the folder the PDF sits in, ``html/_static/
 downloads/``), which is how they are run against an older release's build.
 """
+
 from __future__ import annotations
 
 import io
@@ -19,16 +20,17 @@ import pytest
 import yaml
 
 from conftest import HTML, ROOT
-from nkbook.book import pages_digest
-from nkbook.pdf import PDF_NAME, finish, pdf_date
+from nkbook.publish.build import pages_digest
+from nkbook.publish.pdf import PDF_NAME, finish, pdf_date
 
 PDF = Path(os.environ.get("NKBOOK_PDF") or HTML / "_static" / "downloads" / PDF_NAME)
 PDF_HTML = PDF.parents[2] if os.environ.get("NKBOOK_PDF") else HTML  # the built book the PDF was printed from
-built = pytest.mark.skipif(not PDF.is_file() or not (PDF_HTML / "index.html").is_file(),
-                           reason="no built book: run `make book` first")
+built = pytest.mark.skipif(
+    not PDF.is_file() or not (PDF_HTML / "index.html").is_file(), reason="no built book: run `make book` first"
+)
 
 MM = 72 / 25.4  # PDF points per millimetre
-SIDE_MARGIN = 14 * MM  # the @page margins left and right (nkbook.pdf.MARGIN_MM)
+SIDE_MARGIN = 14 * MM  # the @page margins left and right (nkbook.publish.pdf.MARGIN_MM)
 TOLERANCE = 2.0  # points (0.7 mm): anti-aliasing, italic overhangs
 MIN_CHARS = 150  # a page with less text than this (about two lines) must end a chapter or section
 
@@ -46,10 +48,20 @@ def pages() -> list[dict]:
     with pdfplumber.open(PDF) as pdf:
         for number, page in enumerate(pdf.pages, 1):
             chars = [{k: c[k] for k in ("text", "x0", "x1", "top", "bottom", "size")} for c in page.chars]
-            shapes = [{k: o[k] for k in ("x0", "x1", "top", "bottom")} | {"kind": kind}
-                      for kind in ("rects", "lines", "curves", "images") for o in getattr(page, kind)]
-            out.append({"number": number, "width": float(page.width), "height": float(page.height),
-                        "chars": chars, "shapes": shapes})
+            shapes = [
+                {k: o[k] for k in ("x0", "x1", "top", "bottom")} | {"kind": kind}
+                for kind in ("rects", "lines", "curves", "images")
+                for o in getattr(page, kind)
+            ]
+            out.append(
+                {
+                    "number": number,
+                    "width": float(page.width),
+                    "height": float(page.height),
+                    "chars": chars,
+                    "shapes": shapes,
+                }
+            )
             page.close()
     return out
 
@@ -210,8 +222,10 @@ def _columns_text(chars: list[dict], gap: float = 1.5) -> str:
             columns[-1]["x1"] = max(columns[-1]["x1"], c["x1"])
         else:
             columns.append({"x1": c["x1"], "chars": [c]})
-    return "".join(_squeezed("".join(c["text"] for c in sorted(col["chars"], key=lambda c: (round(c["top"]), c["x0"]))))
-                   for col in columns)
+    return "".join(
+        _squeezed("".join(c["text"] for c in sorted(col["chars"], key=lambda c: (round(c["top"]), c["x0"]))))
+        for col in columns
+    )
 
 
 def _register_rows(first: int, last: int) -> dict[str, str]:
@@ -219,9 +233,12 @@ def _register_rows(first: int, last: int) -> dict[str, str]:
     id down to the next such line or the end of the block (a row of the table, or a card), first
     occurrence only."""
     rows: dict[str, str] = {}
-    for page in pages()[first - 1:last]:
-        starts = [(top, CLAIM_ID.match(_squeezed(text)).group(1)) for top, text in _lines(page)
-                  if CLAIM_ID.match(_squeezed(text))]
+    for page in pages()[first - 1 : last]:
+        starts = [
+            (top, CLAIM_ID.match(_squeezed(text)).group(1))
+            for top, text in _lines(page)
+            if CLAIM_ID.match(_squeezed(text))
+        ]
         for k, (top, cid) in enumerate(starts):
             bottom = starts[k + 1][0] if k + 1 < len(starts) else page["height"]
             block = [c for c in page["chars"] if top - 3 <= c["top"] < bottom - 3]  # badges sit a little higher
@@ -240,17 +257,22 @@ def test_register_prints_every_claim_with_both_verdicts_and_confidence():
     """In the register's section of the PDF, each of the claims has a row (or card) that starts with
     its id and holds its verdict as of publication, its verdict as of the cut-off and its confidence,
     inside the page (1.0.0 cut the register after 'Verdict then': the rest was off the page)."""
-    from nkbook.claims import register
+    from nkbook.analysis.claims import register
 
     claims = register()
     assert len(claims) == 79
     start_heading, end_heading = _register_section()
     # the register's pages: from its heading's page to the next section's heading's page
-    found = [page["number"] for page in pages() if any(_squeezed(t) == _squeezed(start_heading) for _, t in _lines(page))]
+    found = [
+        page["number"] for page in pages() if any(_squeezed(t) == _squeezed(start_heading) for _, t in _lines(page))
+    ]
     assert found, f"no page has the heading {start_heading!r}"
     first = found[-1]
-    after = [page["number"] for page in pages()[first:]
-             if any(_squeezed(t) == _squeezed(end_heading) for _, t in _lines(page))]
+    after = [
+        page["number"]
+        for page in pages()[first:]
+        if any(_squeezed(t) == _squeezed(end_heading) for _, t in _lines(page))
+    ]
     last = after[0] if after else len(pages())
     rows = _register_rows(first, last)
     missing = [cid for cid in claims["claim_id"] if cid not in rows]
@@ -301,7 +323,7 @@ def test_outline_lists_the_chapters_at_its_first_level():
     # sections below them: the register's section is under "Claims and verdicts"
     start_heading, _ = _register_section()
     claims_at = [i for i, item in enumerate(items) if item[:2] == (1, _title("book/claims"))][0]
-    section = next(item for item in items[claims_at + 1:] if item[0] == 2 and item[1] == start_heading)
+    section = next(item for item in items[claims_at + 1 :] if item[0] == 2 and item[1] == start_heading)
     assert section
 
 

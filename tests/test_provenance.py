@@ -1,4 +1,5 @@
 """Sources: every row's source resolves, and every bibliography entry is used or says why not."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,7 @@ import pandas as pd
 
 from conftest import ROOT
 from nkbook.data import load, resource_names
-from nkbook.provenance import check_bibliography, short_citation, sources, with_source_names
+from nkbook.data.provenance import check_bibliography, short_citation, sources, with_source_names
 
 CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
 
@@ -72,13 +73,17 @@ def test_bibliography_checker_finds_each_fault(tmp_path):
     )
     found = {(p.file.split("'")[1], p.field, p.message.split(" ")[0]) for p in check_bibliography(bib)}
     assert found == {
-        ("a", "year", "year"), ("a", "urldate", "urldate"), ("a", "url", "url"),
-        ("b", None, "has"), ("b", "date", "date"),
+        ("a", "year", "year"),
+        ("a", "urldate", "urldate"),
+        ("a", "url", "url"),
+        ("b", None, "has"),
+        ("b", "date", "date"),
     }
 
 
 def test_sources_table_lists_every_entry():
-    from nkbook.provenance import sources_table
+    from nkbook.data.provenance import sources_table
+
     table = sources_table()
     assert len(table) == len(sources()) and table["key"].is_monotonic_increasing
     assert isinstance(table, pd.DataFrame)

@@ -15,6 +15,7 @@ tests check those outcomes themselves:
 
 axe-core in dark mode is in ``test_accessibility.py``.
 """
+
 from __future__ import annotations
 
 import re
@@ -76,7 +77,9 @@ def test_every_verdict_is_in_sight(browser, server, page_path, size):  # noqa: F
     try:
         result = page.evaluate(OUT_OF_SIGHT, VERDICTS)
         assert result["shown"] > 0, f"{page_path}: no verdict shown"
-        assert result["found"] == [], f"{page_path} at {size} ({len(result['found'])} of {result['shown']}): " + "; ".join(result["found"][:5])
+        assert result["found"] == [], (
+            f"{page_path} at {size} ({len(result['found'])} of {result['shown']}): " + "; ".join(result["found"][:5])
+        )
     finally:
         context.close()
 
@@ -84,7 +87,7 @@ def test_every_verdict_is_in_sight(browser, server, page_path, size):  # noqa: F
 @built
 @pytest.mark.browser
 def test_the_register_shows_both_verdicts_and_the_confidence_for_every_claim(browser, server):  # noqa: F811
-    from nkbook import claims
+    from nkbook.analysis import claims
 
     register = claims.register().set_index("claim_id")
     for size in ("phone", "desktop"):
@@ -107,10 +110,13 @@ def test_the_register_shows_both_verdicts_and_the_confidence_for_every_claim(bro
 @built
 @pytest.mark.browser
 @pytest.mark.parametrize("size", ["phone", "tablet"])
-@pytest.mark.parametrize("toggle, dialog, expect", [
-    ("primary-toggle", "pst-primary-sidebar-modal", "Claims and verdicts"),
-    ("secondary-toggle", "pst-secondary-sidebar-modal", "Killed and wounded"),
-])
+@pytest.mark.parametrize(
+    "toggle, dialog, expect",
+    [
+        ("primary-toggle", "pst-primary-sidebar-modal", "Claims and verdicts"),
+        ("secondary-toggle", "pst-secondary-sidebar-modal", "Killed and wounded"),
+    ],
+)
 def test_navigation_drawers_open_on_small_screens(browser, server, size, toggle, dialog, expect):  # noqa: F811
     context, page, outside, errors = open_page(browser, server, "book/troops.html", viewport=VIEWPORTS[size])
     try:
@@ -138,8 +144,10 @@ def test_the_desktop_menu_button_folds_the_sidebar(browser, server):  # noqa: F8
         assert sidebar.is_visible()
         [button] = [b for b in page.locator("button.primary-toggle").all() if b.is_visible()]
         button.click()
-        page.wait_for_function("() => document.getElementById('pst-primary-sidebar').classList.contains('pst-sidebar-hidden')",
-                               timeout=5_000)
+        page.wait_for_function(
+            "() => document.getElementById('pst-primary-sidebar').classList.contains('pst-sidebar-hidden')",
+            timeout=5_000,
+        )
         assert not page.locator("#pst-primary-sidebar-modal").evaluate("d => d.open")
     finally:
         context.close()
@@ -156,7 +164,7 @@ def _visible_ids(page) -> list[str]:
 @built
 @pytest.mark.browser
 def test_register_filters_live_in_the_address_and_survive_back(browser, server):  # noqa: F811
-    from nkbook import claims
+    from nkbook.analysis import claims
 
     register = claims.register()
     context, page, outside, errors = open_page(browser, server, "book/claims.html")
@@ -233,9 +241,10 @@ def test_card_pages_list_their_cards_first(browser, server, page_path):  # noqa:
 
 # -- pages without a browser -------------------------------------------------------------------
 
+
 @built
 def test_the_pdf_button_opens_the_pdf_edition():
-    from nkbook.pdf import PDF_NAME
+    from nkbook.publish.pdf import PDF_NAME
 
     for page in built_pages():
         text = page.read_text(encoding="utf-8")
@@ -274,7 +283,9 @@ def test_the_sitemap_lists_every_page():
     base = yaml.safe_load((ROOT / "_config.yml").read_text())["html"]["baseurl"]
     listed = re.findall(r"<loc>([^<]+)</loc>", (HTML / "sitemap.xml").read_text(encoding="utf-8"))
     assert listed == sorted(set(listed))
-    pages = [base + p.relative_to(HTML).as_posix() for p in built_pages() if p.name not in ("genindex.html", "search.html")]
+    pages = [
+        base + p.relative_to(HTML).as_posix() for p in built_pages() if p.name not in ("genindex.html", "search.html")
+    ]
     assert sorted(pages) == listed
     assert "lastmod" not in (HTML / "sitemap.xml").read_text()  # no dates: builds stay byte-identical
 
@@ -289,12 +300,16 @@ def test_chapters_fold_their_code_and_show_no_raw_values():
             if cell["cell_type"] != "code":
                 continue
             tags = set(cell["metadata"].get("tags", []))
-            assert tags & {"hide-input", "remove-input", "remove-cell"}, f"{path.name} {cell['id']}: code shown unfolded"
+            assert tags & {"hide-input", "remove-input", "remove-cell"}, (
+                f"{path.name} {cell['id']}: code shown unfolded"
+            )
             if "remove-cell" in tags:
                 continue
             for out in cell.get("outputs", []):
                 if out["output_type"] == "execute_result":
-                    assert set(out["data"]) - {"text/plain"}, f"{path.name} {cell['id']}: a raw value as output: {out['data']['text/plain'][:80]}"
+                    assert set(out["data"]) - {"text/plain"}, (
+                        f"{path.name} {cell['id']}: a raw value as output: {out['data']['text/plain'][:80]}"
+                    )
 
 
 @built
@@ -309,5 +324,7 @@ def test_every_chapter_table_has_a_caption_above_it():
                 continue
             caption = table.find("caption")
             if caption is None or len(caption.get_text(strip=True)) < 10:
-                missing.append(f"{page.relative_to(HTML)}: {' | '.join(th.get_text(strip=True) for th in table.select('th')[:4])}")
+                missing.append(
+                    f"{page.relative_to(HTML)}: {' | '.join(th.get_text(strip=True) for th in table.select('th')[:4])}"
+                )
     assert missing == []

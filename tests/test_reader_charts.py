@@ -16,6 +16,7 @@ legend entry of a chart whose legend filters shows that entry alone.
 ``NKBOOK_TEST_HTML`` serves another built book (e.g. release 1.0.0's, to show that these tests
 fail on it).
 """
+
 from __future__ import annotations
 
 import re
@@ -28,7 +29,10 @@ from test_browser import browser, refuse_outside, server  # noqa: F401  (the sha
 ROOT = HTML
 pytestmark = pytest.mark.browser
 if not (ROOT / "index.html").is_file():
-    pytestmark = [pytest.mark.browser, pytest.mark.skip(reason="no built book: run `make book` first (`make test` does)")]
+    pytestmark = [
+        pytest.mark.browser,
+        pytest.mark.skip(reason="no built book: run `make book` first (`make test` does)"),
+    ]
 playwright = pytest.importorskip("playwright.sync_api")
 
 VIEWPORTS = {"phone": (390, 844), "tablet": (768, 1024), "desktop": (1280, 800)}
@@ -37,8 +41,11 @@ VIEWPORTS = {"phone": (390, 844), "tablet": (768, 1024), "desktop": (1280, 800)}
 def chart_pages() -> list[str]:
     if not ROOT.is_dir():
         return []
-    return sorted(str(p.relative_to(ROOT)) for p in ROOT.rglob("*.html")
-                  if "_static" not in p.parts and 'class="nkb-chart"' in p.read_text(encoding="utf-8"))
+    return sorted(
+        str(p.relative_to(ROOT))
+        for p in ROOT.rglob("*.html")
+        if "_static" not in p.parts and 'class="nkb-chart"' in p.read_text(encoding="utf-8")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +68,9 @@ class Reader:
         self.page.set_viewport_size({"width": size[0], "height": size[1]})
         self.messages, self.outside = [], []
         refuse_outside(self.page, site, self.outside)
-        self.page.on("console", lambda m: self.messages.append(f"{m.type}: {m.text}") if m.type in ("warning", "error") else None)
+        self.page.on(
+            "console", lambda m: self.messages.append(f"{m.type}: {m.text}") if m.type in ("warning", "error") else None
+        )
         self.page.on("pageerror", lambda e: self.messages.append(f"pageerror: {e}"))
         # Layout shifts of the article, counted from the first paint (buffered entries included): a
         # shift counts if something in the article moved. The theme scrolls its sidebar to the
@@ -77,7 +86,9 @@ class Reader:
               .observe({type: 'layout-shift', buffered: true});""")
         self.page.goto(f"{site}/{path}", wait_until="load")
         n = self.page.locator(".nkb-chart").count()
-        self.page.wait_for_function("n => document.querySelectorAll('.nkb-chart.nkb-drawn').length === n", arg=n, timeout=30_000)
+        self.page.wait_for_function(
+            "n => document.querySelectorAll('.nkb-chart.nkb-drawn').length === n", arg=n, timeout=30_000
+        )
         self.page.wait_for_timeout(700)  # a resize re-draw is debounced; let late shifts and messages show
 
     def boxes(self) -> list[dict]:
@@ -108,15 +119,21 @@ def misfits(boxes: list[dict]) -> list[str]:
         for what, items in (("chart", [b["svg"]]), ("legend", b["legends"]), ("axis", b["axes"])):
             for box in items:
                 if box["left"] < f["left"] - 1 or box["right"] > f["right"] + 1:
-                    found.append(f"{b['id']}: {what} {box['left']:.0f}–{box['right']:.0f} outside its box {f['left']:.0f}–{f['right']:.0f}")
+                    found.append(
+                        f"{b['id']}: {what} {box['left']:.0f}–{box['right']:.0f} outside its box {f['left']:.0f}–{f['right']:.0f}"
+                    )
                 elif box["left"] < -1 or box["right"] > b["viewport"] + 1:
-                    found.append(f"{b['id']}: {what} {box['left']:.0f}–{box['right']:.0f} outside the viewport 0–{b['viewport']}")
+                    found.append(
+                        f"{b['id']}: {what} {box['left']:.0f}–{box['right']:.0f} outside the viewport 0–{b['viewport']}"
+                    )
     return found
 
 
 def last_chart(path: str) -> str:
     """The id of the last chart of a page, read from the built file."""
-    return re.findall(r'<figure class="nkb-chart" id="(nkb-[0-9a-f]{16})"', (ROOT / path).read_text(encoding="utf-8"))[-1]
+    return re.findall(r'<figure class="nkb-chart" id="(nkb-[0-9a-f]{16})"', (ROOT / path).read_text(encoding="utf-8"))[
+        -1
+    ]
 
 
 @pytest.mark.parametrize("path", chart_pages())
@@ -133,8 +150,11 @@ def test_charts_fit_every_screen_and_a_widened_window(context, site, path):
             if name == "desktop":
                 legends, wide = counts, {b["id"]: b["svg"]["width"] for b in boxes if b["svg"]}
             else:
-                problems += [f"{name}: {i}: {counts.get(i, 0)} legends drawn, {n} on a desktop"
-                             for i, n in legends.items() if counts.get(i, 0) < n]
+                problems += [
+                    f"{name}: {i}: {counts.get(i, 0)} legends drawn, {n} on a desktop"
+                    for i, n in legends.items()
+                    if counts.get(i, 0) < n
+                ]
             shift = reader.shift()
             if shift >= 0.05:
                 problems.append(f"{name}: layout shift {shift:.3f} on a deep link to the last chart")
@@ -147,8 +167,10 @@ def test_charts_fit_every_screen_and_a_widened_window(context, site, path):
                 problems += [f"widened to 1280: {p}" for p in misfits(after)]
                 for b in after:
                     if b["svg"] and abs(b["svg"]["width"] - wide[b["id"]]) > 2:
-                        problems.append(f"widened to 1280: {b['id']} is {b['svg']['width']:.0f} px wide, "
-                                        f"{wide[b['id']]:.0f} px when loaded at 1280")
+                        problems.append(
+                            f"widened to 1280: {b['id']} is {b['svg']['width']:.0f} px wide, "
+                            f"{wide[b['id']]:.0f} px when loaded at 1280"
+                        )
         finally:
             reader.close()
     assert problems == [], f"{path}:\n" + "\n".join(problems)

@@ -4,6 +4,7 @@ Every test runs on a copy of the project (``project_copy``) and of the two lists
 folders (``shared``), never on the real ``../shared``. A fake fetcher serves the download; the
 refresh either applies it completely or leaves every file as it was, bytes and times alike.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,11 +19,11 @@ import pandas as pd
 import pytest
 
 from conftest import SHARED, SNAPSHOTS, needs_shared
-from nkbook import refresh
-from nkbook.builders import csv_bytes
-from nkbook.builders.registry import DERIVED
+from nkbook.core.io import csv_bytes
 from nkbook.data import resource_names, validate
-from nkbook.provenance import check_bibliography, sources
+from nkbook.data.provenance import check_bibliography, sources
+from nkbook.etl import refresh
+from nkbook.etl.registry import DERIVED
 
 pytestmark = needs_shared
 
@@ -51,8 +52,12 @@ def original(rel: str) -> bytes:
 
 def state(*folders) -> dict:
     """Every file under the folders: its hash, size and modification time."""
-    return {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_size, p.stat().st_mtime_ns)
-            for f in folders for p in sorted(f.rglob("*")) if p.is_file()}
+    return {
+        p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_size, p.stat().st_mtime_ns)
+        for f in folders
+        for p in sorted(f.rglob("*"))
+        if p.is_file()
+    }
 
 
 def files_of(project, shared) -> dict:
@@ -62,8 +67,10 @@ def files_of(project, shared) -> dict:
 def run(capsys, *args, un=None, ofac=None, lengths=None):
     """Run the refresh with ``un`` and ``ofac`` as the downloads (bytes, or an exception to
     raise); by default the current snapshots. Returns (status, stdout, stderr)."""
-    served = {refresh.UN_URL: original(UN_XML) if un is None else un,
-              refresh.OFAC_URL: original(OFAC_CSV) if ofac is None else ofac}
+    served = {
+        refresh.UN_URL: original(UN_XML) if un is None else un,
+        refresh.OFAC_URL: original(OFAC_CSV) if ofac is None else ofac,
+    }
 
     def fetcher(url, timeout):
         assert timeout == refresh.TIMEOUT
@@ -84,12 +91,18 @@ def un_with(*, generated=None, add=None, drop=None) -> bytes:
         xml = xml.replace(b"dateGenerated='2024-09-26T00:00:07.514Z'", f"dateGenerated='{generated}'".encode())
     if add:
         ref, first, last, listed = add
-        entry = (f"<INDIVIDUAL><DATAID>9999999</DATAID><FIRST_NAME>{first}</FIRST_NAME><SECOND_NAME>{last}</SECOND_NAME>"
-                 f"<UN_LIST_TYPE>DPRK</UN_LIST_TYPE><REFERENCE_NUMBER>{ref}</REFERENCE_NUMBER>"
-                 f"<LISTED_ON>{listed}</LISTED_ON></INDIVIDUAL>")
+        entry = (
+            f"<INDIVIDUAL><DATAID>9999999</DATAID><FIRST_NAME>{first}</FIRST_NAME><SECOND_NAME>{last}</SECOND_NAME>"
+            f"<UN_LIST_TYPE>DPRK</UN_LIST_TYPE><REFERENCE_NUMBER>{ref}</REFERENCE_NUMBER>"
+            f"<LISTED_ON>{listed}</LISTED_ON></INDIVIDUAL>"
+        )
         xml = xml.replace(b"<INDIVIDUALS>", b"<INDIVIDUALS>" + entry.encode(), 1)
     if drop:
-        pattern = rb"<INDIVIDUAL>(?:(?!</INDIVIDUAL>).)*<REFERENCE_NUMBER>" + re.escape(drop.encode()) + rb"</REFERENCE_NUMBER>.*?</INDIVIDUAL>"
+        pattern = (
+            rb"<INDIVIDUAL>(?:(?!</INDIVIDUAL>).)*<REFERENCE_NUMBER>"
+            + re.escape(drop.encode())
+            + rb"</REFERENCE_NUMBER>.*?</INDIVIDUAL>"
+        )
         xml, n = re.subn(pattern, b"", xml, count=1, flags=re.S)
         assert n == 1
     return xml
@@ -129,6 +142,7 @@ def assert_project_validates(project, shared):
 
 # (1) the same lists again: nothing to do -----------------------------------------------------
 
+
 def test_identical_download_reports_no_change_and_writes_nothing(project_copy, shared, capsys):
     before = files_of(project_copy, shared)
     status, out, err = run(capsys)
@@ -149,6 +163,7 @@ def test_newer_list_without_dprk_changes_stores_nothing(project_copy, shared, ca
 
 # (2) an entry added ----------------------------------------------------------------------------
 
+
 def test_un_entry_added_updates_table_package_and_bibliography(project_copy, shared, capsys):
     ofac_before = (project_copy / OFAC_TABLE).read_bytes()
     download = un_with(generated="2026-11-20T00:00:05.000Z", add=("KPi.081", "KIM", "TEST", "2026-06-01"))
@@ -163,8 +178,13 @@ def test_un_entry_added_updates_table_package_and_bibliography(project_copy, sha
     un = table(project_copy, UN_TABLE)
     assert len(un) == 156 and set(un["source_id"]) == {"unsc-consolidated-list-2026-11-20"}
     row = un.set_index("reference_number").loc["KPi.081"]
-    assert row.to_dict() == {"name": "KIM TEST", "entry_type": "individual", "listed_on": "2026-06-01",
-                             "in_list_2020_03_20": "false", "source_id": "unsc-consolidated-list-2026-11-20"}
+    assert row.to_dict() == {
+        "name": "KIM TEST",
+        "entry_type": "individual",
+        "listed_on": "2026-06-01",
+        "in_list_2020_03_20": "false",
+        "source_id": "unsc-consolidated-list-2026-11-20",
+    }
     assert un.set_index("reference_number").loc["KPi.033", "name"] == "RI WON HO"
     res = descriptor(project_copy, "un_1718_designations")
     listed_on = next(f for f in res["schema"]["fields"] if f["name"] == "listed_on")
@@ -192,6 +212,7 @@ def test_dry_run_reports_but_writes_nothing(project_copy, shared, capsys):
 
 
 # (3) an entry removed --------------------------------------------------------------------------
+
 
 def test_un_removal_is_refused_unless_acknowledged(project_copy, shared, capsys):
     before = files_of(project_copy, shared)
@@ -223,11 +244,18 @@ def test_accept_removals_acknowledges_every_one(project_copy, shared, capsys):
 
 # (4) a corrupt download ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("body, what", [
-    (b"\x00\xff\xfe garbage " * 500, "not well-formed XML"),
-    (b"<?xml version='1.0'?><html><body>Service unavailable</body></html>", "root element <html>, expected <CONSOLIDATED_LIST>"),
-    (b"<?xml version='1.0'?><CONSOLIDATED_LIST><INDIVIDUALS/></CONSOLIDATED_LIST>", "dateGenerated '' is missing"),
-])
+
+@pytest.mark.parametrize(
+    "body, what",
+    [
+        (b"\x00\xff\xfe garbage " * 500, "not well-formed XML"),
+        (
+            b"<?xml version='1.0'?><html><body>Service unavailable</body></html>",
+            "root element <html>, expected <CONSOLIDATED_LIST>",
+        ),
+        (b"<?xml version='1.0'?><CONSOLIDATED_LIST><INDIVIDUALS/></CONSOLIDATED_LIST>", "dateGenerated '' is missing"),
+    ],
+)
 def test_corrupt_un_download_changes_nothing(project_copy, shared, capsys, body, what):
     before = files_of(project_copy, shared)
     status, out, err = run(capsys, un=body)
@@ -263,6 +291,7 @@ def test_existing_snapshot_is_never_overwritten(project_copy, shared, capsys):
 
 # (5) a truncated download ----------------------------------------------------------------------
 
+
 def test_truncated_un_xml_is_refused(project_copy, shared, capsys):
     before = files_of(project_copy, shared)
     body = original(UN_XML)
@@ -284,8 +313,10 @@ def ofac_cuts() -> dict[str, tuple[int, str]]:
         "inside a quoted field": (quoted, "not a well-formed CSV file (unexpected end of data)"),
         "between fields": (start + body[start:].index(b",") + 1, f", line {line}: expected 12 fields, found 2"),
         "inside the last field": (row + 2, "the last line has no line break: cut short"),
-        "at a row's end": (body.index(b"\r\n", half) + 2,
-                           "only 8,078 entries, fewer than the 10,000 expected (OFAC_MIN_ENTRIES): cut short"),
+        "at a row's end": (
+            body.index(b"\r\n", half) + 2,
+            "only 8,078 entries, fewer than the 10,000 expected (OFAC_MIN_ENTRIES): cut short",
+        ),
     }
 
 
@@ -307,17 +338,23 @@ def test_content_length_mismatch_is_refused(project_copy, shared, capsys, url):
     kwargs = {"un": partial} if url == refresh.UN_URL else {"ofac": partial}
     status, _, err = run(capsys, lengths={url: len(full)}, **kwargs)
     assert status == refresh.EXIT_BAD_DOWNLOAD
-    assert f"{url}: truncated download: {len(partial):,} bytes received, {len(full):,} announced (Content-Length)" in err
+    assert (
+        f"{url}: truncated download: {len(partial):,} bytes received, {len(full):,} announced (Content-Length)" in err
+    )
     assert files_of(project_copy, shared) == before
 
 
 # (6) offline ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("failure, reason", [
-    (urllib.error.URLError(OSError(101, "Network is unreachable")), "Network is unreachable"),
-    (OSError(-3, "Temporary failure in name resolution"), "Temporary failure in name resolution"),
-    (TimeoutError("timed out"), "timed out"),
-])
+
+@pytest.mark.parametrize(
+    "failure, reason",
+    [
+        (urllib.error.URLError(OSError(101, "Network is unreachable")), "Network is unreachable"),
+        (OSError(-3, "Temporary failure in name resolution"), "Temporary failure in name resolution"),
+        (TimeoutError("timed out"), "timed out"),
+    ],
+)
 def test_offline_says_so_and_changes_nothing(project_copy, shared, capsys, failure, reason):
     before = files_of(project_copy, shared)
     status, out, err = run(capsys, un=failure)
@@ -354,6 +391,7 @@ def test_fetch_reads_a_url_with_its_length(tmp_path):
 
 # (7) OFAC ----------------------------------------------------------------------------------------
 
+
 def test_ofac_entry_added_gets_a_column_and_a_bounded_first_seen(project_copy, shared, capsys):
     un_before = (project_copy / UN_TABLE).read_bytes()
     status, out, err = run(capsys, ofac=ofac_with(add=True))
@@ -361,19 +399,40 @@ def test_ofac_entry_added_gets_a_column_and_a_bounded_first_seen(project_copy, s
     assert "added (1):\n    + 99999  TEST, Entry (individual; DPRK3, RUSSIA-EO14024)" in out
     assert (shared / "data" / "snapshots" / "ofac-sdn" / "sdn_2026-11-22.csv").read_bytes() == ofac_with(add=True)
     sdn = table(project_copy, OFAC_TABLE)
-    assert list(sdn.columns) == ["ent_num", "name", "sdn_type", "programs", "in_list_2021_08_18", "in_list_2024_05_03",
-                                 "in_list_2026_11_22", "first_seen_utc", "first_seen_commit", "first_seen_source_id",
-                                 "source_id"]
+    assert list(sdn.columns) == [
+        "ent_num",
+        "name",
+        "sdn_type",
+        "programs",
+        "in_list_2021_08_18",
+        "in_list_2024_05_03",
+        "in_list_2026_11_22",
+        "first_seen_utc",
+        "first_seen_commit",
+        "first_seen_source_id",
+        "source_id",
+    ]
     assert len(sdn) == 487
     sdn = sdn.set_index("ent_num")
     assert sdn.loc["99999"].to_dict() == {
-        "name": "TEST, Entry", "sdn_type": "individual", "programs": "DPRK3;RUSSIA-EO14024",
-        "in_list_2021_08_18": "false", "in_list_2024_05_03": "false", "in_list_2026_11_22": "true",
-        "first_seen_utc": "2026-11-22T23:59:59Z", "first_seen_commit": "", "first_seen_source_id": "ofac-sdn-2026-11-22",
-        "source_id": "ofac-sdn-2026-11-22"}
+        "name": "TEST, Entry",
+        "sdn_type": "individual",
+        "programs": "DPRK3;RUSSIA-EO14024",
+        "in_list_2021_08_18": "false",
+        "in_list_2024_05_03": "false",
+        "in_list_2026_11_22": "true",
+        "first_seen_utc": "2026-11-22T23:59:59Z",
+        "first_seen_commit": "",
+        "first_seen_source_id": "ofac-sdn-2026-11-22",
+        "source_id": "ofac-sdn-2026-11-22",
+    }
     # entries seen by the scrape keep its times; the two dropped before 2024 stay, from their copy
     assert sdn.loc["41736", ["first_seen_utc", "in_list_2026_11_22"]].tolist() == ["2023-03-30T18:43:33Z", "true"]
-    assert sdn.loc["22611", ["in_list_2024_05_03", "in_list_2026_11_22", "source_id"]].tolist() == ["false", "false", "ofac-sdn-2021-08-18"]
+    assert sdn.loc["22611", ["in_list_2024_05_03", "in_list_2026_11_22", "source_id"]].tolist() == [
+        "false",
+        "false",
+        "ofac-sdn-2021-08-18",
+    ]
     assert int((sdn["in_list_2026_11_22"] == "true").sum()) == 485
     res = descriptor(project_copy, "ofac_dprk_sdn_entries")
     fields = [f["name"] for f in res["schema"]["fields"]]
@@ -397,13 +456,18 @@ def test_ofac_removal_is_refused_then_applied(project_copy, shared, capsys):
     sdn = table(project_copy, OFAC_TABLE).set_index("ent_num")
     assert len(sdn) == 486  # the row stays: it was on the 2024 copy
     assert sdn.loc["41736", ["in_list_2024_05_03", "in_list_2026_11_22", "source_id"]].tolist() == [
-        "true", "false", "ofac-sdn-2024-05-03"]
+        "true",
+        "false",
+        "ofac-sdn-2024-05-03",
+    ]
     assert_project_validates(project_copy, shared)
 
 
 def test_ofac_programme_change_is_reported(project_copy, shared, capsys):
-    body = original(OFAC_CSV).replace(b'41736,"MKRTYCHEV, Ashot","individual","DPRK"',
-                                      b'41736,"MKRTYCHEV, Ashot","individual","DPRK] [RUSSIA-EO14024"')
+    body = original(OFAC_CSV).replace(
+        b'41736,"MKRTYCHEV, Ashot","individual","DPRK"',
+        b'41736,"MKRTYCHEV, Ashot","individual","DPRK] [RUSSIA-EO14024"',
+    )
     status, out, err = run(capsys, ofac=body)
     assert status == 0, err
     assert "changed (1):\n    ~ 41736  programs: 'DPRK' -> 'DPRK;RUSSIA-EO14024'" in out
@@ -425,6 +489,7 @@ def test_ofac_garbage_is_refused(project_copy, shared, capsys):
 
 
 # never half-written ---------------------------------------------------------------------------
+
 
 def test_failure_while_writing_leaves_every_file_as_it_was(project_copy, shared, capsys, monkeypatch):
     """The disk fills up while the new files are written: no target is replaced, no temporary file stays."""

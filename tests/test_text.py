@@ -1,5 +1,7 @@
-from nkbook.text import day, number, show_table
 import pandas as pd
+
+from nkbook.core.formats import day, number
+from nkbook.present.glue import show_table
 
 
 def test_day_and_number():

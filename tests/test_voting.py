@@ -1,4 +1,5 @@
 """Voting, regimes and alliances: the derived tables, their derivations and the chapter's figures."""
+
 from __future__ import annotations
 
 import shutil
@@ -8,16 +9,24 @@ import pycountry
 import pytest
 
 from conftest import SHARED, needs_shared
-from nkbook import countries, voting
-from nkbook.builders import SnapshotError, unga
-from nkbook.data import load
+from nkbook.analysis import voting
+from nkbook.data import countries, load
+from nkbook.etl import SnapshotError
+from nkbook.etl.steps import unga
 
 #: The official totals the issue names (yes, no, abstain).
-OFFICIAL = {"ES-11/1": (141, 5, 35), "ES-11/3": (93, 24, 58), "ES-11/4": (143, 5, 35),
-            "ES-11/6": (141, 7, 32), "ES-11/7": (93, 18, 65), "ES-11/8": (93, 8, 73)}
+OFFICIAL = {
+    "ES-11/1": (141, 5, 35),
+    "ES-11/3": (93, 24, 58),
+    "ES-11/4": (143, 5, 35),
+    "ES-11/6": (141, 7, 32),
+    "ES-11/7": (93, 18, 65),
+    "ES-11/8": (93, 8, 73),
+}
 
 
 # --------------------------------------------------------------------------- countries
+
 
 def test_names_and_codes_resolve_through_pycountry():
     assert countries.iso3("North Korea") == "PRK"
@@ -42,6 +51,7 @@ def test_an_unknown_country_is_named_in_the_error():
 
 
 # --------------------------------------------------------------------------- derivations
+
 
 def test_lijphart_agreement_on_a_case_worked_by_hand():
     a = pd.Series(["yes", "yes", "no", "abstain", "yes", ""])
@@ -95,7 +105,8 @@ def test_full_roll_calls_add_up_to_the_official_totals():
         # the 2025 snapshot has no column for Afghanistan and Venezuela, both among the 17 absent
         assert counts.sum() == (191 if resolution in ("ES-11/7", "ES-11/8", "ES-11/9") else 193)
     absent = set(load("unga_ukraine_votes").query("resolution == 'ES-11/1'")["iso3"]) - set(
-        load("unga_ukraine_votes").query("resolution == 'ES-11/7'")["iso3"])
+        load("unga_ukraine_votes").query("resolution == 'ES-11/7'")["iso3"]
+    )
     assert absent == {"AFG", "VEN"}
 
 
@@ -155,10 +166,13 @@ def test_dprk_alliances_in_atop():
 
 # --------------------------------------------------------------------------- bad input
 
+
 def _research_copy(tmp_path):
     """The files the Ukraine-votes builder reads, copied so that a test can break one."""
     data = tmp_path / "data"
-    shutil.copytree(SHARED / "data" / "snapshots" / "unga-votes" / "unga-2025", data / "snapshots" / "unga-votes" / "unga-2025")
+    shutil.copytree(
+        SHARED / "data" / "snapshots" / "unga-votes" / "unga-2025", data / "snapshots" / "unga-votes" / "unga-2025"
+    )
     shutil.copytree(SHARED / "data" / "research" / "unga", data / "research" / "unga")
     return data, data / unga.KEY_COUNTRIES
 

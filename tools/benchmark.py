@@ -10,7 +10,7 @@ are never touched. Each step is a subprocess timed with ``time.perf_counter()``:
 1. install from the lock: a fresh venv and the three pip commands of the Makefile's ``$(STAMP)``
    rule (``--skip-install`` reuses the project's ``.venv`` instead, with the copy's ``src`` first
    on ``PYTHONPATH``);
-2. cold build (``python -m nkbook.book``, every chapter executed); 3. a second build, nothing
+2. cold build (``python -m nkbook.publish.build``, every chapter executed); 3. a second build, nothing
    changed; 4. a rebuild after changing one sentence of prose; 5. a rebuild after changing one
    value of one table (``make data`` first, timed apart), checked against
    ``book/_dependencies.json`` and against the built page; 6. nbval (``pytest book/``, serial);
@@ -18,6 +18,7 @@ are never touched. Each step is a subprocess timed with ``time.perf_counter()``:
 
 A build's time is split into the HTML and, where the driver prints one, the PDF edition.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,25 +36,28 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from nkbook import reproducible
+from nkbook.publish import reproducible
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NKBOOK_SHARED") or ROOT.parent / "shared")
 KB = 1000  # page weights in kilobytes of 1000 bytes (the stricter reading of "300 KB")
 GOAL_REBUILD, GOAL_NBVAL, GOAL_PAGE_KB = 0.15, 1.3, 300
 # The prose edit: one sentence of a markdown cell; the data edit: one value of one table.
-PROSE = ("book/troops.ipynb", "It leaves out plans, projections and increments, which follow in a table.",
-         "It leaves out plans, projections and increments; a table lists them below.")
+PROSE = (
+    "book/troops.ipynb",
+    "It leaves out plans, projections and increments, which follow in a table.",
+    "It leaves out plans, projections and increments; a table lists them below.",
+)
 TABLE, OLD, NEW = "dprk_trade", "6390000000,US$6.39 billion", "6391000000,US$6.39 billion"
 PAGE, MARK = "book/flows.html", '"value_m":6391.0'
 PIP = ["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
 # Run by the venv's Python in the copy: each chapter executed in memory as `make notebooks` runs
-# it (nkbook.notebooks.run), kernel start included, nothing written; each chapter's seconds as JSON.
+# it (nkbook.publish.execute.run), kernel start included, nothing written; each chapter's seconds as JSON.
 FLOOR = """
 import json, time
 from pathlib import Path
 import nbformat
-from nkbook.notebooks import run
+from nkbook.publish.execute import run
 times = {}
 for path in sorted(Path('book').resolve().glob('*.ipynb')):
     nb = nbformat.read(path, as_version=4)
@@ -107,16 +111,21 @@ def cache_records(copy: Path) -> dict[str, int]:
 def build(name: str, python: str, copy: Path, env: dict, logs: Path) -> dict:
     """One run of the build driver: its seconds, its decision and the chapters it executed."""
     before = cache_records(copy)
-    seconds, out, _, html = run(name, [python, "-m", "nkbook.book"], copy, env, logs)
+    seconds, out, _, html = run(name, [python, "-m", "nkbook.publish.build"], copy, env, logs)
     after = cache_records(copy)
     executed = sorted(k for k, pk in after.items() if before.get(k) != pk)
     decision = DECISION.search(out)
-    return {"seconds": seconds, "decision": decision.group(0) if decision else "", "executed": executed,
-            "html_seconds": html, "pdf": "PDF edition: " in out and "pages unchanged" not in out}
+    return {
+        "seconds": seconds,
+        "decision": decision.group(0) if decision else "",
+        "executed": executed,
+        "html_seconds": html,
+        "pdf": "PDF edition: " in out and "pages unchanged" not in out,
+    }
 
 
 def edit_prose(copy: Path) -> None:
-    """Change one sentence of a markdown cell, writing the notebook as nkbook.notebooks does."""
+    """Change one sentence of a markdown cell, writing the notebook as nkbook.publish.execute does."""
     import nbformat
 
     path = copy / PROSE[0]
@@ -131,8 +140,17 @@ def edit_prose(copy: Path) -> None:
 
 class Loads(HTMLParser):
     """The resources a browser loads to show a page (not the pages it merely links to)."""
-    ATTR = {"script": "src", "img": "src", "iframe": "src", "source": "src", "embed": "src",
-            "video": "src", "audio": "src", "object": "data"}
+
+    ATTR = {
+        "script": "src",
+        "img": "src",
+        "iframe": "src",
+        "source": "src",
+        "embed": "src",
+        "video": "src",
+        "audio": "src",
+        "object": "data",
+    }
 
     def __init__(self):
         super().__init__()
@@ -140,7 +158,9 @@ class Loads(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "link" and {"stylesheet", "preload", "modulepreload", "icon"} & set((a.get("rel") or "").lower().split()):
+        if tag == "link" and {"stylesheet", "preload", "modulepreload", "icon"} & set(
+            (a.get("rel") or "").lower().split()
+        ):
             self.refs.add(a.get("href") or "")
         elif tag in self.ATTR:
             self.refs.add(a.get(self.ATTR[tag]) or "")
@@ -161,25 +181,45 @@ def page_weights(html: Path) -> dict:
                 if target.is_file() and html.resolve() in target.parents:
                     refs.add(target)
         # Jupyter Book's index.html only forwards to the first page: it shares nothing
-        pages[page.relative_to(html).as_posix()] = (page.stat().st_size, refs, text.startswith('<meta http-equiv="Refresh"'))
+        pages[page.relative_to(html).as_posix()] = (
+            page.stat().st_size,
+            refs,
+            text.startswith('<meta http-equiv="Refresh"'),
+        )
     shared = set.intersection(*(refs for _, refs, stub in pages.values() if not stub))
     chart = (html / "_static" / "nkbook-vega.js").resolve()
-    weights = {name: size + sum(r.stat().st_size for r in refs - shared - {chart}) for name, (size, refs, _) in pages.items()}
+    weights = {
+        name: size + sum(r.stat().st_size for r in refs - shared - {chart}) for name, (size, refs, _) in pages.items()
+    }
     heaviest = max(weights, key=weights.get)
-    return {"pages": len(weights), "heaviest": heaviest, "heaviest_kb": weights[heaviest] / KB,
-            "chart_library_kb": chart.stat().st_size / KB, "chart_library_shared": chart in shared,
-            "shared_kb": sum(r.stat().st_size for r in shared - {chart}) / KB, "shared_files": len(shared - {chart}),
-            "shared_largest_kb": {r.relative_to(html.resolve()).as_posix(): round(r.stat().st_size / KB, 1) for r in
-                                  sorted(shared - {chart}, key=lambda r: -r.stat().st_size)[:5]},
-            "weights_kb": {k: round(v / KB, 1) for k, v in sorted(weights.items(), key=lambda kv: -kv[1])}}
+    return {
+        "pages": len(weights),
+        "heaviest": heaviest,
+        "heaviest_kb": weights[heaviest] / KB,
+        "chart_library_kb": chart.stat().st_size / KB,
+        "chart_library_shared": chart in shared,
+        "shared_kb": sum(r.stat().st_size for r in shared - {chart}) / KB,
+        "shared_files": len(shared - {chart}),
+        "shared_largest_kb": {
+            r.relative_to(html.resolve()).as_posix(): round(r.stat().st_size / KB, 1)
+            for r in sorted(shared - {chart}, key=lambda r: -r.stat().st_size)[:5]
+        },
+        "weights_kb": {k: round(v / KB, 1) for k, v in sorted(weights.items(), key=lambda kv: -kv[1])},
+    }
 
 
 def pip_cache_state(python: str) -> str:
     folder = subprocess.run([python, "-m", "pip", "cache", "dir"], capture_output=True, text=True).stdout.strip()
-    size = sum(f.stat().st_size for f in Path(folder).rglob("*") if f.is_file()) if folder and Path(folder).is_dir() else 0
+    size = (
+        sum(f.stat().st_size for f in Path(folder).rglob("*") if f.is_file()) if folder and Path(folder).is_dir() else 0
+    )
     config = subprocess.run([python, "-m", "pip", "config", "list"], capture_output=True, text=True).stdout.splitlines()
-    found = ", ".join(dict.fromkeys(line.split("=", 1)[1].strip("'") for line in config if "index" in line or "find-links" in line))
-    return (f"warm pip cache ({size / 1e6:.0f} MB)" if size else "cold pip cache (empty)") + (f"; pip sources: {found}" if found else "")
+    found = ", ".join(
+        dict.fromkeys(line.split("=", 1)[1].strip("'") for line in config if "index" in line or "find-links" in line)
+    )
+    return (f"warm pip cache ({size / 1e6:.0f} MB)" if size else "cold pip cache (empty)") + (
+        f"; pip sources: {found}" if found else ""
+    )
 
 
 def main() -> int:
@@ -194,13 +234,25 @@ def main() -> int:
     copy, logs = tracked_copy(tmp / "copy", opts.rev), tmp / "logs"
     logs.mkdir()
     print(f"working in {tmp}", file=sys.stderr)
-    git = lambda *a: subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    commit = git("rev-parse", "--short=10", opts.rev or "HEAD")  # as the footer says it: +modified for a changed work tree
+
+    def git(*a):
+        return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    commit = git(
+        "rev-parse", "--short=10", opts.rev or "HEAD"
+    )  # as the footer says it: +modified for a changed work tree
     commit += "" if opts.rev or not git("status", "--porcelain", "--untracked-files=no") else "+modified"
     base = {k: v for k, v in os.environ.items() if not k.startswith("NKBOOK_")}
-    r: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                           "date": datetime.datetime.now().astimezone().isoformat(timespec="minutes"),
-                           "load_at_start": [round(x, 2) for x in os.getloadavg()], "commit": commit}}
+    r: dict = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "date": datetime.datetime.now().astimezone().isoformat(timespec="minutes"),
+            "load_at_start": [round(x, 2) for x in os.getloadavg()],
+            "commit": commit,
+        }
+    }
     try:
         # 1. install from the lock, as the Makefile's $(STAMP) rule does
         if opts.skip_install:
@@ -217,9 +269,14 @@ def main() -> int:
             run("install-package", [python, *PIP, "--no-deps", "--no-build-isolation", "-e", "."], copy, base, logs)
             r["install"] = {"seconds": time.perf_counter() - start, "note": cache}
         python = str(venv / "bin" / "python")
-        env = {**base, "PYTHONPATH": str(copy / "src"), "NKBOOK_SHARED": str(SHARED), "NKBOOK_COMMIT": commit,
-               "PYTHONUNBUFFERED": "1",
-               "PATH": f"{venv / 'bin'}{os.pathsep}{base.get('PATH', '')}"}
+        env = {
+            **base,
+            "PYTHONPATH": str(copy / "src"),
+            "NKBOOK_SHARED": str(SHARED),
+            "NKBOOK_COMMIT": commit,
+            "PYTHONUNBUFFERED": "1",
+            "PATH": f"{venv / 'bin'}{os.pathsep}{base.get('PATH', '')}",
+        }
 
         # 2-3. cold build, then a second build with nothing changed; the page weights of the cold build
         r["cold"] = build("cold-build", python, copy, env, logs)
@@ -228,7 +285,9 @@ def main() -> int:
 
         # 6-7. nbval and the floor, before the edits (nbval compares the stored outputs, which the
         # data edit would make stale)
-        seconds, out, code, _ = run("nbval", [python, "-m", "pytest", "-p", "no:cacheprovider", "-q", "book/"], copy, env, logs, check=False)
+        seconds, out, code, _ = run(
+            "nbval", [python, "-m", "pytest", "-p", "no:cacheprovider", "-q", "book/"], copy, env, logs, check=False
+        )
         summary = [line for line in out.splitlines() if re.search(r"\d+ (passed|failed|error)", line)]
         r["nbval"] = {"seconds": seconds, "exit": code, "summary": summary[-1].strip("= ") if summary else out[-200:]}
         seconds, out, _, _ = run("floor", [python, "-c", FLOOR], copy, env, logs)
@@ -246,10 +305,16 @@ def main() -> int:
         if OLD not in table.read_text(encoding="utf-8"):
             sys.exit(f"{table.name}: {OLD!r} is gone; update OLD and NEW in {__file__}")
         table.write_text(table.read_text(encoding="utf-8").replace(OLD, NEW, 1), encoding="utf-8")
-        r["make_data"] = {"seconds": run("make-data", [python, "-m", "nkbook.builders"], copy, env, logs)[0]}
+        r["make_data"] = {
+            "seconds": run("make-data", [python, "-m", "nkbook.etl"], copy, env, logs)[0]
+            + run("make-data-appendix", [python, "-m", "nkbook.present.appendix"], copy, env, logs)[0]
+        }
         deps = json.loads((copy / "book" / "_dependencies.json").read_text(encoding="utf-8"))
-        readers = sorted(p.relative_to(copy).as_posix() for p in (copy / "book").glob("*.ipynb")
-                         if TABLE in deps.get(p.relative_to(copy).as_posix(), [TABLE]))  # unlisted: reads all
+        readers = sorted(
+            p.relative_to(copy).as_posix()
+            for p in (copy / "book").glob("*.ipynb")
+            if TABLE in deps.get(p.relative_to(copy).as_posix(), [TABLE])
+        )  # unlisted: reads all
         data = build("data-edit-build", python, copy, env, logs)
         said = DRIVER.search(data["decision"])
         data["driver"] = sorted(said.group(2).split(", ")) if said else []
@@ -275,7 +340,9 @@ def report(r: dict) -> None:
     cold, nochange, prose, data, pages = r["cold"], r["nochange"], r["prose"], r["data"], r["pages"]
     floor, nbval = r["floor"], r["nbval"]
     share, ratio = nochange["seconds"] / cold["seconds"], nbval["seconds"] / floor["seconds"]
-    yes = lambda ok: "yes" if ok else "**NO**"
+
+    def yes(ok):
+        return "yes" if ok else "**NO**"
 
     def split(b: dict) -> str:  # the HTML and, when it was printed again, the PDF edition
         html = b["html_seconds"] or b["seconds"]
@@ -283,32 +350,77 @@ def report(r: dict) -> None:
 
     beyond = pages["heaviest_kb"]
     rows = [
-        ("install from the lock (fresh venv; " + r["install"]["note"] + ")" if r["install"]["seconds"] else
-         "install from the lock", f"{r['install']['seconds']:.1f} s" if r["install"]["seconds"] else "skipped", "–", "–"),
+        (
+            "install from the lock (fresh venv; " + r["install"]["note"] + ")"
+            if r["install"]["seconds"]
+            else "install from the lock",
+            f"{r['install']['seconds']:.1f} s" if r["install"]["seconds"] else "skipped",
+            "–",
+            "–",
+        ),
         (f"cold build ({len(cold['executed'])} chapters executed{split(cold)})", f"{cold['seconds']:.1f} s", "–", "–"),
-        (f"second build, nothing changed ({len(nochange['executed'])} executed{split(nochange)})",
-         f"{nochange['seconds']:.1f} s ({share:.0%} of cold)", f"< {GOAL_REBUILD:.0%} of cold build", yes(share < GOAL_REBUILD)),
-        (f"rebuild after a prose edit in {PROSE[0]} ({len(prose['executed'])} executed; new sentence on the page: "
-         f"{'yes' if prose['on_page'] else 'NO'}{split(prose)})", f"{prose['seconds']:.1f} s", "0 chapters executed, page updated",
-         yes(not prose["executed"] and prose["on_page"])),
-        (f"`make data` after editing `data/{TABLE}.csv` (not part of the rebuild)", f"{r['make_data']['seconds']:.1f} s", "–", "–"),
-        (f"rebuild after the data edit (executed: {', '.join(data['executed']) or 'none'}; read by: {', '.join(data['readers'])}{split(data)})",
-         f"{data['seconds']:.1f} s", "exactly its readers re-executed; no stale output",
-         f"exactly: {yes(data['exactly'])}; stale: {'**YES**' if data['stale'] else 'no'}"),
-        (f"nbval, `pytest book/`, serial ({nbval['summary']})", f"{nbval['seconds']:.1f} s ({ratio:.2f}× floor)",
-         f"≤ {GOAL_NBVAL}× floor", yes(ratio <= GOAL_NBVAL and nbval["exit"] == 0)),
-        (f"pure execution floor: {len(floor['chapters'])} chapters in sequence (sum of chapters {floor['sum_of_chapters']:.1f} s)",
-         f"{floor['seconds']:.1f} s", "–", "–"),
-        (f"heaviest page, beyond shared assets and chart library ({pages['heaviest']}, of {pages['pages']} pages)",
-         f"{beyond:.0f} KB", f"≤ {GOAL_PAGE_KB} KB", yes(beyond <= GOAL_PAGE_KB)),
-        ("chart library `_static/nkbook-vega.js`" + ("" if pages["chart_library_shared"] else " (not loaded by every page)"),
-         f"{pages['chart_library_kb']:.0f} KB", "–", "–"),
-        (f"shared assets loaded by every page: theme, search index ({pages['shared_files']} files; for information)",
-         f"{pages['shared_kb']:.0f} KB", "–", "–"),
+        (
+            f"second build, nothing changed ({len(nochange['executed'])} executed{split(nochange)})",
+            f"{nochange['seconds']:.1f} s ({share:.0%} of cold)",
+            f"< {GOAL_REBUILD:.0%} of cold build",
+            yes(share < GOAL_REBUILD),
+        ),
+        (
+            f"rebuild after a prose edit in {PROSE[0]} ({len(prose['executed'])} executed; new sentence on the page: "
+            f"{'yes' if prose['on_page'] else 'NO'}{split(prose)})",
+            f"{prose['seconds']:.1f} s",
+            "0 chapters executed, page updated",
+            yes(not prose["executed"] and prose["on_page"]),
+        ),
+        (
+            f"`make data` after editing `data/{TABLE}.csv` (not part of the rebuild)",
+            f"{r['make_data']['seconds']:.1f} s",
+            "–",
+            "–",
+        ),
+        (
+            f"rebuild after the data edit (executed: {', '.join(data['executed']) or 'none'}; read by: {', '.join(data['readers'])}{split(data)})",
+            f"{data['seconds']:.1f} s",
+            "exactly its readers re-executed; no stale output",
+            f"exactly: {yes(data['exactly'])}; stale: {'**YES**' if data['stale'] else 'no'}",
+        ),
+        (
+            f"nbval, `pytest book/`, serial ({nbval['summary']})",
+            f"{nbval['seconds']:.1f} s ({ratio:.2f}× floor)",
+            f"≤ {GOAL_NBVAL}× floor",
+            yes(ratio <= GOAL_NBVAL and nbval["exit"] == 0),
+        ),
+        (
+            f"pure execution floor: {len(floor['chapters'])} chapters in sequence (sum of chapters {floor['sum_of_chapters']:.1f} s)",
+            f"{floor['seconds']:.1f} s",
+            "–",
+            "–",
+        ),
+        (
+            f"heaviest page, beyond shared assets and chart library ({pages['heaviest']}, of {pages['pages']} pages)",
+            f"{beyond:.0f} KB",
+            f"≤ {GOAL_PAGE_KB} KB",
+            yes(beyond <= GOAL_PAGE_KB),
+        ),
+        (
+            "chart library `_static/nkbook-vega.js`"
+            + ("" if pages["chart_library_shared"] else " (not loaded by every page)"),
+            f"{pages['chart_library_kb']:.0f} KB",
+            "–",
+            "–",
+        ),
+        (
+            f"shared assets loaded by every page: theme, search index ({pages['shared_files']} files; for information)",
+            f"{pages['shared_kb']:.0f} KB",
+            "–",
+            "–",
+        ),
     ]
     m = r["machine"]
-    print(f"\nBenchmark of commit {m['commit']} on {m['date']}: {m['cpus']} CPUs, Python {m['python']}, "
-          f"{m['platform']}; load average at start {m['load_at_start']}, at end {m.get('load_at_end')}.\n")
+    print(
+        f"\nBenchmark of commit {m['commit']} on {m['date']}: {m['cpus']} CPUs, Python {m['python']}, "
+        f"{m['platform']}; load average at start {m['load_at_start']}, at end {m.get('load_at_end')}.\n"
+    )
     print("| step | seconds (or KB) | goal | met? |\n|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")

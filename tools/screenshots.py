@@ -5,6 +5,7 @@ in Debian's Chromium at each width (default 390 and 1280), waits for the charts 
 ``PAGE-WIDTH[-dark].png`` into ``--out`` (default ``_build/screenshots``). ``--full`` captures the whole
 page, not only the first screen. A maintainer's tool for looking at what a change did to a page.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,9 +42,13 @@ def main(argv=None) -> int:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
         for width in args.width or [390, 1280]:
-            context = browser.new_context(viewport={"width": width, "height": HEIGHTS.get(width, 800)},
-                                          color_scheme="dark" if args.dark else "light")
-            context.route("**/*", lambda r: r.continue_() if r.request.url.startswith((base, "data:", "blob:")) else r.abort())
+            context = browser.new_context(
+                viewport={"width": width, "height": HEIGHTS.get(width, 800)},
+                color_scheme="dark" if args.dark else "light",
+            )
+            context.route(
+                "**/*", lambda r: r.continue_() if r.request.url.startswith((base, "data:", "blob:")) else r.abort()
+            )
             if args.dark:
                 context.add_init_script("localStorage.setItem('theme', 'dark'); localStorage.setItem('mode', 'dark');")
             tab = context.new_page()
@@ -51,8 +56,9 @@ def main(argv=None) -> int:
                 tab.goto(f"{base}/{page}", wait_until="load")
                 n = tab.locator(".nkb-chart").count()
                 if n:
-                    tab.wait_for_function("n => document.querySelectorAll('.nkb-chart.nkb-drawn').length === n", arg=n,
-                                          timeout=60_000)
+                    tab.wait_for_function(
+                        "n => document.querySelectorAll('.nkb-chart.nkb-drawn').length === n", arg=n, timeout=60_000
+                    )
                 tab.wait_for_timeout(300)
                 name = page.replace("/", "_").replace("#", "_").replace(".html", "")
                 target = args.out / f"{name}-{width}{'-dark' if args.dark else ''}.png"

@@ -2,6 +2,7 @@
 
 Run by ``make lock``; ``tests/test_environment.py`` fails if the two ever disagree.
 """
+
 from __future__ import annotations
 
 import re

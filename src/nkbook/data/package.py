@@ -1,0 +1,151 @@
+"""Load the book's tables by name, validated on every load.
+
+``data/datapackage.json`` (a Frictionless data package) describes each table: its schema with
+types and constraints, primary key, licence, sources, byte count and sha256 hash. ``load``
+checks a table against all of that, and that every ``source_id`` names an entry of
+``book/references.bib``, before it returns a typed DataFrame. On bad input it raises one
+:class:`~nkbook.core.errors.DataError` listing every problem with its file, row and field:
+nothing is silently coerced or dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+from frictionless import Resource
+
+from nkbook.core.errors import DataError, Problem
+from nkbook.core.paths import data_dir, relative
+from nkbook.core.trace import note_read
+from nkbook.data.provenance import sources
+
+PACKAGE_FILE = "datapackage.json"
+_TRUE = {"true", "True", "TRUE", "1"}
+
+
+def package_path() -> Path:
+    return data_dir() / PACKAGE_FILE
+
+
+def package() -> dict:
+    """The data package descriptor as a dict."""
+    path = package_path()
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataError([Problem(relative(path), f"cannot read the data package: {exc}")]) from exc
+
+
+def resource_names() -> list[str]:
+    return [r["name"] for r in package()["resources"]]
+
+
+def resource(name: str) -> dict:
+    for res in package()["resources"]:
+        if res["name"] == name:
+            return res
+    raise KeyError(f"no table named {name!r} in {relative(package_path())}; tables: {', '.join(resource_names())}")
+
+
+def frictionless_problems(desc: dict, file: str) -> list[Problem]:
+    report = Resource.from_descriptor(desc, basepath=str(data_dir())).validate()
+    problems = []
+    for task in report.tasks:
+        for err in task.errors:
+            row = getattr(err, "row_number", None)
+            cell = getattr(err, "cell", None)
+            detail = getattr(err, "note", "") or err.message
+            problems.append(
+                Problem(
+                    file,
+                    f"{err.type}: " + (f'cell "{cell}": ' if cell is not None else "") + detail,
+                    row=row - 1 if row else None,  # frictionless counts the header as row 1
+                    field=getattr(err, "field_name", None),
+                )
+            )
+    for err in report.errors:
+        problems.append(Problem(file, err.message))
+    return problems
+
+
+def source_problems(desc: dict, file: str, frame: pd.DataFrame) -> list[Problem]:
+    """Every row names a source (``source_id``), and every ``*source_id`` value is in the bibliography."""
+    if "source_id" not in frame.columns:
+        return [Problem(file, "has no source_id column: every row must name its source", field="source_id")]
+    known = sources()
+    problems = []
+    for column in [c for c in frame.columns if c.endswith("source_id")]:
+        for i, sid in enumerate(frame[column]):
+            if sid and sid not in known:  # an empty source_id is the schema's "required" error
+                problems.append(
+                    Problem(file, f"{sid!r} is not an entry of book/references.bib", row=i + 1, field=column)
+                )
+    return problems
+
+
+def validate_descriptor(desc: dict, *, check_stats: bool = True) -> list[Problem]:
+    """Every problem of the table a resource descriptor describes: schema, key, sources and,
+    unless ``check_stats`` is off (``make data`` is about to rewrite them), hash and byte count."""
+    path = data_dir() / desc["path"]
+    file = relative(path)
+    if not path.is_file():
+        return [Problem(file, f"the file of table {desc['name']!r} is missing")]
+    if not check_stats:
+        desc = {k: v for k, v in desc.items() if k not in ("bytes", "hash")}
+    problems = frictionless_problems(desc, file)
+    if not any(p.row is None and "label" in p.message for p in problems):
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        problems += source_problems(desc, file, raw)
+    return problems
+
+
+def validate(name: str) -> list[Problem]:
+    """Every problem of one table: schema, key, hash, byte count, sources."""
+    return validate_descriptor(resource(name))
+
+
+def _typed(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
+    out = {}
+    for field in schema["fields"]:
+        col = frame[field["name"]]
+        empty = col == ""
+        kind = field.get("type", "string")
+        if kind == "integer":
+            out[field["name"]] = pd.array([None if e else int(v) for v, e in zip(col, empty)], dtype="Int64")
+        elif kind == "number":
+            out[field["name"]] = pd.array([None if e else float(v) for v, e in zip(col, empty)], dtype="Float64")
+        elif kind == "boolean":
+            out[field["name"]] = pd.array([None if e else v in _TRUE for v, e in zip(col, empty)], dtype="boolean")
+        elif kind == "date":
+            out[field["name"]] = pd.to_datetime(col.where(~empty), format="%Y-%m-%d")
+        elif kind == "datetime":
+            out[field["name"]] = pd.to_datetime(col.where(~empty), format="ISO8601", utc=True)
+        else:
+            out[field["name"]] = col.where(~empty).astype("string")
+    return pd.DataFrame(out)
+
+
+@lru_cache(maxsize=32)
+def _load(name: str, stamp: tuple, check_stats: bool) -> pd.DataFrame:
+    desc = resource(name)
+    problems = validate_descriptor(desc, check_stats=check_stats)
+    if problems:
+        raise DataError(problems)
+    raw = pd.read_csv(data_dir() / desc["path"], dtype=str, keep_default_na=False, encoding="utf-8")
+    return _typed(raw, desc["schema"])
+
+
+def load(name: str, *, check_stats: bool = True) -> pd.DataFrame:
+    """A table by name, validated, with the types its schema gives (a fresh copy each call).
+
+    ``check_stats=False`` skips the hash and byte count only: ``make data`` reads curated tables
+    that way while it rebuilds, before it records their new stats."""
+    desc = resource(name)
+    note_read(name)
+    path = data_dir() / desc["path"]
+    stat = path.stat() if path.exists() else None
+    stamp = (str(path), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0, desc.get("hash"))
+    return _load(name, stamp, check_stats).copy()

@@ -1,0 +1,135 @@
+"""Sources: the entries of ``book/references.bib`` that every data row points at.
+
+Each entry is a BibTeX ``@online`` record with the fields below. ``date`` is the source's
+publication date in ISO form (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``); ``year`` repeats its
+year because the author-year citation labels read it; ``urldate`` is the day we read the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+from pybtex.database import parse_file
+from pybtex.richtext import Text
+from pybtex.scanner import PybtexError
+
+from nkbook.core.errors import DataError, Problem
+from nkbook.core.paths import bibliography_path, relative
+
+REQUIRED_FIELDS = ("title", "howpublished", "year", "date", "url", "urldate")
+ISO_DATE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?|n\.d\.)$")  # n.d.: no date shown by the source
+FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    author: str
+    title: str
+    publisher: str
+    url: str
+    date: str
+    accessed: str
+    note: str
+    keep_reason: str
+
+
+def _plain(text: str) -> str:
+    """BibTeX braces protect capitals and corporate names; readers do not need them."""
+    return re.sub(r"\s+", " ", text.replace("{", "").replace("}", "")).strip()
+
+
+def check_bibliography(path: Path | None = None) -> list[Problem]:
+    """Every entry has what a reader needs to find the source again."""
+    path = path or bibliography_path()
+    name = relative(path)
+    try:
+        bib = parse_file(str(path), bib_format="bibtex")
+    except (OSError, PybtexError) as exc:
+        return [Problem(name, f"cannot read the bibliography: {exc}")]
+    problems = []
+    for key, entry in bib.entries.items():
+        here = f"{name} entry '{key}'"
+        if not entry.persons.get("author"):
+            problems.append(Problem(here, "has no author (for an organisation, write author = {{Name}})"))
+        for field in REQUIRED_FIELDS:
+            if not entry.fields.get(field, "").strip():
+                problems.append(Problem(here, f"has no {field}", field=field))
+        date = entry.fields.get("date", "")
+        if date and not ISO_DATE.match(date):
+            problems.append(Problem(here, f"date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD", field="date"))
+        elif date and entry.fields.get("year") and entry.fields["year"] != (date if date == "n.d." else date[:4]):
+            problems.append(Problem(here, f"year {entry.fields['year']} disagrees with date {date}", field="year"))
+        urldate = entry.fields.get("urldate", "")
+        if urldate and not FULL_DATE.match(urldate):
+            problems.append(Problem(here, f"urldate {urldate!r} is not YYYY-MM-DD", field="urldate"))
+        for field, value in entry.fields.items():
+            try:  # the book's bibliography style reads fields as LaTeX: a bare % or brace breaks the build
+                Text.from_latex(value)
+            except PybtexError as exc:
+                problems.append(
+                    Problem(
+                        here,
+                        f"field {field} is not valid BibTeX text ({exc}); escape % as \\% and balance braces",
+                        field=field,
+                    )
+                )
+        url = entry.fields.get("url", "")
+        if url and not url.startswith(("https://", "http://")):
+            problems.append(Problem(here, f"url {url!r} is not a web address", field="url"))
+    return problems
+
+
+@lru_cache(maxsize=4)
+def _sources(path_str: str) -> dict[str, Source]:
+    path = Path(path_str)
+    problems = check_bibliography(path)
+    if problems:
+        raise DataError(problems)
+    bib = parse_file(path_str, bib_format="bibtex")
+    out = {}
+    for key, entry in bib.entries.items():
+        f = entry.fields
+        out[key] = Source(
+            key=key,
+            author="; ".join(_plain(str(p)) for p in entry.persons["author"]),
+            title=_plain(f["title"]),
+            publisher=_plain(f["howpublished"]),
+            url=f["url"],
+            date=f["date"],
+            accessed=f["urldate"],
+            note=_plain(f.get("note", "")),
+            keep_reason=_plain(f.get("keep_reason", "")),
+        )
+    return out
+
+
+def sources(path: Path | None = None) -> dict[str, Source]:
+    """All sources by key, after checking the bibliography (cached per file)."""
+    return _sources(str(path or bibliography_path()))
+
+
+def sources_table(keys=None) -> pd.DataFrame:
+    """The sources (or the ones named) as a table, for a chapter's source list."""
+    table = pd.DataFrame([s.__dict__ for s in sources().values()])
+    if keys is not None:
+        wanted = list(dict.fromkeys(keys))
+        table = table.set_index("key").loc[wanted].reset_index()
+    return table.sort_values("key", ignore_index=True) if keys is None else table
+
+
+def short_citation(key: str) -> str:
+    """``Publisher (date)``: the name a chart caption or tooltip gives a source."""
+    s = sources()[key]
+    return f"{s.publisher} ({s.date})"
+
+
+def with_source_names(frame: pd.DataFrame, column: str = "source_id") -> pd.DataFrame:
+    """The table with a ``source`` column (``Publisher (date)``) for tooltips and tables."""
+    out = frame.copy()
+    out["source"] = out[column].map(short_citation)
+    return out

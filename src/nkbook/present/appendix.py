@@ -1,0 +1,212 @@
+"""The data appendix: one page per table of ``data/datapackage.json``, written from it.
+
+``python -m nkbook.present.appendix`` (run by ``make data``) writes ``book/appendix/<table>.md`` and the
+appendix's contents page ``book/data-appendix.md``; ``--check`` writes nothing and exits 1 if a
+committed page differs from what the data package gives (the tests run it). Each page gives the
+table's description, size and date range, its columns with types, descriptions and constraints,
+its sources (cited, so each links to the full record in the references), its licence and a
+download link with the file's size and SHA-256.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from nkbook.core.formats import day, number
+from nkbook.core.paths import project_root
+from nkbook.data import load, package
+
+FOLDER = "book/appendix"
+CONTENTS = "book/data-appendix.md"
+DOWNLOADS = "../../_static/downloads"  # from book/appendix/ (see sphinx_ext._write_downloads)
+ORIGIN = {
+    "derived": "Derived: rebuilt from public snapshots by `make data` (the builder is named in the description).",
+    "curated": "Curated: compiled by hand from the sources named in each row, and checked against them.",
+}
+GENERATED = (
+    "<!-- Written by `python -m nkbook.present.appendix` from data/datapackage.json: edit that file, not this page. -->"
+)
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _constraints(field: dict) -> str:
+    c = field.get("constraints", {})
+    parts = []
+    if c.get("required"):
+        parts.append("required")
+    if "enum" in c:
+        parts.append("one of " + ", ".join(f"`{v}`" for v in c["enum"]))
+    if "pattern" in c:
+        parts.append(f"matches `{c['pattern']}`")
+    if "minimum" in c and "maximum" in c:
+        parts.append(f"from {c['minimum']} to {c['maximum']}")
+    elif "minimum" in c:
+        parts.append(f"at least {c['minimum']}")
+    elif "maximum" in c:
+        parts.append(f"at most {c['maximum']}")
+    return "; ".join(parts)
+
+
+def _type(field: dict) -> str:
+    kind = field["type"]
+    return f"{kind} (`{field['format']}`)" if field.get("format") and field["format"] != "default" else kind
+
+
+def _coverage(res: dict, frame: pd.DataFrame) -> str:
+    column = res.get("x-public-date-field")
+    if not column or column not in frame or frame[column].dropna().empty:
+        return ""
+    values = pd.to_datetime(frame[column].dropna(), utc=True)
+    first, last = values.min(), values.max()
+    return f" The dates on which its rows became public (`{column}`) run from {day(first)} to {day(last)}."
+
+
+def page(res: dict) -> str:
+    """The Markdown page of one table."""
+    frame = load(res["name"])
+    key = res["schema"].get("primaryKey", [])
+    key_text = f" Each row is identified by {', '.join(f'`{k}`' for k in key)}." if key else ""
+    lines = [
+        GENERATED,
+        f"(data-{res['name'].replace('_', '-')})=",
+        f"# {res['title']}",
+        "",
+        f"Table `{res['name']}`: {number(len(frame))} rows, {len(frame.columns)} columns.{key_text}"
+        + _coverage(res, frame),
+        "",
+        res["description"],
+        "",
+        ORIGIN[res["x-origin"]],
+        "",
+        "## Download",
+        "",
+        f'<a href="{DOWNLOADS}/{res["path"]}" download>{res["path"]}</a> '
+        f"(CSV, UTF-8, {number(res['bytes'])} bytes; SHA-256 <code>{res['hash'].split(':', 1)[1]}</code>), "
+        f'described in the data package <a href="{DOWNLOADS}/datapackage.json" download>datapackage.json</a>.',
+        "",
+        "## Columns",
+        "",
+        "| Column | Type | Description | Constraints |",
+        "|---|---|---|---|",
+    ]
+    for field in res["schema"]["fields"]:
+        lines.append(
+            f"| `{field['name']}` | {_cell(_type(field))} | {_cell(field['description'])} | {_cell(_constraints(field))} |"
+        )
+    licences = "; ".join(f"[{lic['title']}]({lic['path']})" for lic in res["licenses"])
+    lines += [
+        "",
+        "## Licence",
+        "",
+        f"This table: {licences}. The data it is drawn from remain under their producers' terms.",
+        "",
+        "## Sources",
+        "",
+        (
+            f"The {number(len(res['sources']))} sources its rows name"
+            if len(res["sources"]) > 1
+            else "The source its rows name"
+        )
+        + " (column `source_id` and the like), with the full record in the references:",
+        "",
+    ]
+    for src in sorted(res["sources"], key=lambda s: s["x-bibtex-key"]):
+        lines.append(
+            f"- {{cite:t}}`{src['x-bibtex-key']}`: [{src['title'].replace('[', '(').replace(']', ')')}]({src['path']})"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def contents(pkg: dict) -> str:
+    """The appendix's first page: every table, with its size and a link to its page."""
+    lines = [
+        GENERATED,
+        "# Data appendix",
+        "",
+        f"The book's {len(pkg['resources'])} tables, as described by its data package "
+        f'(<a href="../_static/downloads/datapackage.json" download>datapackage.json</a>, a Frictionless '
+        f"data package). Data cut-off: {day(pkg['x-data-cutoff'])}. {pkg['description']}",
+        "",
+        "Each page below gives a table's description, its columns, its sources and licence, and a link to "
+        "download it. The same files load in Python with `nkbook.data.package.load(name)`, which checks each one "
+        "against its schema, hash and sources first.",
+        "",
+        "| Table | Title | Rows | Origin |",
+        "|---|---|---|---|",
+    ]
+    for res in pkg["resources"]:
+        rows = len(load(res["name"]))
+        lines.append(
+            f"| [`{res['name']}`](appendix/{res['name']}.md) | {_cell(res['title'])} | {number(rows)} | {res['x-origin']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def pages(root: Path | None = None) -> dict[Path, str]:
+    """Every appendix page, by path, as the data package gives it."""
+    root = root or project_root()
+    pkg = package()
+    out = {root / CONTENTS: contents(pkg)}
+    out.update({root / FOLDER / f"{res['name']}.md": page(res) for res in pkg["resources"]})
+    return out
+
+
+def _stale(root: Path, wanted: dict[Path, str]) -> list[str]:
+    found = [
+        str(p.relative_to(root))
+        for p, text in wanted.items()
+        if not p.is_file() or p.read_text(encoding="utf-8") != text
+    ]
+    return found + [
+        str(p.relative_to(root)) + " (no such table)" for p in sorted((root / FOLDER).glob("*.md")) if p not in wanted
+    ]
+
+
+def stale(root: Path | None = None) -> list[str]:
+    """Pages that differ from what the data package gives, or that no table has any more."""
+    root = root or project_root()
+    return _stale(root, pages(root))
+
+
+def write(root: Path | None = None) -> list[str]:
+    """Write the pages that changed, remove pages of tables that are gone; the paths touched."""
+    from nkbook.core.io import write_bytes_atomic
+
+    root = root or project_root()
+    wanted = pages(root)
+    changed = _stale(root, wanted)
+    for path, text in wanted.items():
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            write_bytes_atomic(text.encode("utf-8"), path)
+    for path in sorted((root / FOLDER).glob("*.md")):
+        if path not in wanted:
+            path.unlink()
+    return changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nkbook.present.appendix", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--check", action="store_true", help="report pages that differ from the data package; write nothing"
+    )
+    args = parser.parse_args(argv)
+    if args.check:
+        found = stale()
+        for name in found:
+            print(f"{name}: out of date with data/datapackage.json (run `make data`)")
+        return 1 if found else 0
+    changed = write()
+    print(f"data appendix: {len(changed)} page(s) written" + (f" ({', '.join(changed)})" if changed else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

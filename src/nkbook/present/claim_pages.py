@@ -1,0 +1,244 @@
+"""The claims register as a reader sees it: a filterable table, one card per claim, downloads.
+
+The HTML is made from the templates ``claim-*.html.j2`` (see :mod:`nkbook.present.templating`), and
+styled by ``static/nkbook-claims.css``. Everything here returns plain HTML with stable ids (``claim-b23``), so that a chapter's stored
+outputs are the same on every run and a link to a claim keeps working. The filter of the table
+is a script shipped with the book (``static/nkbook-claims.js``); without JavaScript the
+whole table shows.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from nkbook.analysis import claims
+from nkbook.core.formats import day
+from nkbook.core.paths import book_config
+from nkbook.data.provenance import sources
+from nkbook.present.templating import render
+
+#: Colours of the verdicts (Okabe–Ito, greys for the two that are not about truth).
+VERDICT_COLOURS = {
+    "Supported": "#009E73",
+    "Partly supported": "#E69F00",
+    "Contradicted": "#D55E00",
+    "Not enough evidence": "#8C8C8C",
+    "Not checkable": "#C8C8C8",
+}
+#: Where each evidence table is presented in the book.
+CHAPTER_OF = {
+    "unsc_dprk_actions": "sanctions",
+    "us_dprk_russia_designations": "sanctions",
+    "petroleum_supply": "sanctions",
+    "troop_estimates": "troops",
+    "casualty_estimates": "troops",
+    "milestones": "troops",
+    "munitions_transfers": "munitions",
+    "reported_transfers_to_dprk": "flows",
+    "dprk_trade": "flows",
+    "essay_works_cited": "essays",
+    "context_facts": "method",
+    "unga_ideal_points": "bloc",
+    "unga_agreement": "bloc",
+    "unga_ukraine_resolutions": "bloc",
+    "unga_ukraine_votes": "bloc",
+    "regimes_of_the_world": "bloc",
+    "freedom_house": "bloc",
+}
+CHAPTER_TITLES = {
+    "sanctions": "Sanctions",
+    "troops": "Boots on the ground",
+    "munitions": "Shells, missiles and guns",
+    "flows": "What comes back",
+    "essays": "The three essays",
+    "method": "Method",
+    "bloc": "Bloc or bargain?",
+}
+DOWNLOAD_DIR = "downloads"  # under the book's _static folder (not "data": _config.yml excludes that name)
+
+
+def site_url() -> str:
+    """Where the book is published (``html.baseurl`` of ``_config.yml``)."""
+    return book_config()["html"]["baseurl"]
+
+
+def review_author() -> str:
+    cfg = book_config()
+    return f"{cfg['author']} of {cfg['title']}"
+
+
+def reviews(register: pd.DataFrame) -> list[dict]:
+    """The claims' ClaimReview records, pointing at the book's address."""
+    base, author = site_url(), review_author()
+    return [claims.claim_review(row, base, author) for _, row in register.iterrows()]
+
+
+def slug(verdict: str) -> str:
+    return verdict.lower().replace(" ", "-")
+
+
+def badge(verdict: str) -> str:
+    return render("verdict-badge.html.j2", slug=slug(verdict), verdict=verdict)
+
+
+def anchor(claim_id: str) -> str:
+    return f"claim-{claim_id.lower()}"
+
+
+def card_href(claim_id: str) -> str:
+    """The address of a claim's card from a page in ``book/``."""
+    return f"{claims.claim_page(claim_id)}.html#{anchor(claim_id)}"
+
+
+def locator_text(row) -> str:
+    return f"Essay {row['label']}, paragraph {row['paragraph']}, sentence {row['sentence']}"
+
+
+def when_text(row, when: str) -> str:
+    """``as of publication, 28 February 2025`` (or, for an undated essay, the date its text allows)."""
+    if when == "cutoff":
+        return f"as of the data cut-off, {day(row['cutoff'])}"
+    basis = "publication" if pd.notna(row["published_on"]) else "the latest date the undated text allows"
+    return f"as of {basis}, {day(row['judged_as_of'])}"
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _short(text: str, words: int = 12) -> str:
+    """The first words of a paraphrase, for the list of cards at the top of a page."""
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def _evidence_list(refs_text) -> str:
+    """The rows a verdict rests on, each line led by its source (publisher and date public)."""
+    refs = claims.parse_refs(refs_text)
+    rows = []
+    if refs:
+        known = sources()
+        for r in claims.evidence_rows(refs).itertuples():
+            src, chapter = known[r.source_id], CHAPTER_OF.get(r.table)
+            rows.append(
+                {
+                    "url": src.url,
+                    "publisher": src.publisher,
+                    "public_on": day(r.public_on),
+                    "describes": r.describes,
+                    "chapter": chapter,
+                    "chapter_title": CHAPTER_TITLES.get(chapter, ""),
+                    "table": r.table,
+                    "key": r.key,
+                }
+            )
+    return render("claim-evidence.html.j2", rows=rows)
+
+
+def _view(row) -> dict:
+    """What the templates show of one register row."""
+    cid = row["claim_id"]
+    has_evidence_then = pd.notna(row["evidence_at_publication"])
+    return {
+        "claim_id": cid,
+        "anchor": anchor(cid),
+        "label": row["label"],
+        "claim_type": row["claim_type"],
+        "topic": row["topic"],
+        "paraphrase": row["paraphrase"],
+        "short": _short(row["paraphrase"]),
+        "paragraph": row["paragraph"],
+        "sentence": row["sentence"],
+        "locator": locator_text(row),
+        "href": card_href(cid),
+        "then_slug": slug(row["verdict_at_publication"]),
+        "now_slug": slug(row["verdict_at_cutoff"]),
+        "badge_then": badge(row["verdict_at_publication"]),
+        "badge_now": badge(row["verdict_at_cutoff"]),
+        "confidence": row["confidence"] if pd.notna(row["confidence"]) else "–",
+        "test": row["test"],
+        "justification": row["justification"],
+        "rule": row["judged_by"] if row["judged_by"] != "analyst" else "",
+        "when_then": _first_upper(when_text(row, "publication")),
+        "when_now": _first_upper(when_text(row, "cutoff")),
+        "when_then_lower": when_text(row, "publication"),
+        "when_now_lower": when_text(row, "cutoff"),
+        "same_evidence": has_evidence_then and row["evidence_at_publication"] == row["evidence_at_cutoff"],
+    }
+
+
+def card(row) -> str:
+    """One claim: paraphrase, where it stands, both verdicts, confidence, justification, evidence."""
+    view = _view(row)
+    if view["confidence"] == "–":
+        view["confidence"] = "not rated (not checkable)"
+    view["evidence_now"] = _evidence_list(row["evidence_at_cutoff"])
+    view["evidence_then"] = "" if view["same_evidence"] else _evidence_list(row["evidence_at_publication"])
+    return render("claim-card.html.j2", anchor=view["anchor"], c=view)
+
+
+def cards(register: pd.DataFrame) -> str:
+    return '<div class="nkb-claims">' + "".join(card(row) for _, row in register.iterrows()) + "</div>"
+
+
+def card_index(register: pd.DataFrame) -> str:
+    """The list of a page's cards, each with its verdicts, linking to the card."""
+    return render("claim-index.html.j2", rows=[_view(row) for _, row in register.iterrows()])
+
+
+def essay_page(register: pd.DataFrame) -> str:
+    """The cards of some claims (one essay's), listed first, with their ClaimReview JSON-LD."""
+    return card_index(register) + cards(register) + claims.jsonld_script(reviews(register))
+
+
+def table(register: pd.DataFrame) -> str:
+    """The whole register in one table, with a search and filters by essay, type and both verdicts."""
+    types = [t for t in claims.CLAIM_TYPES if t in set(register["claim_type"])]
+
+    def verdicts(column):
+        return [(slug(v), v) for v in claims.VERDICTS if v in set(register[column])]
+
+    filters = [
+        {"name": "essay", "label": "Essay", "options": [(e, e) for e in sorted(register["label"].unique())]},
+        {"name": "type", "label": "Type", "options": [(t, t) for t in types]},
+        {"name": "then", "label": "Verdict then", "options": verdicts("verdict_at_publication")},
+        {"name": "now", "label": "Verdict now", "options": verdicts("verdict_at_cutoff")},
+    ]
+    return _register_table(
+        register,
+        "The register: every claim of the three essays with its verdicts then and now",
+        table_id="nkb-register",
+        filters=filters,
+    )
+
+
+def _register_table(register: pd.DataFrame, caption: str, table_id: str = "", filters: list | None = None) -> str:
+    """Claims as table rows linking to their cards; the filterable register gets an id and filters."""
+    rows = [_view(r) for _, r in register.iterrows()]
+    return render("claim-register.html.j2", rows=rows, caption=caption, table_id=table_id, filters=filters or [])
+
+
+def claims_table(register: pd.DataFrame, claim_ids, caption: str) -> str:
+    """The named claims, in the given order, as in the register table (links to their cards)."""
+    ids = list(claim_ids)
+    return _register_table(register.set_index("claim_id", drop=False).loc[ids], caption)
+
+
+def downloads(register: pd.DataFrame) -> str:
+    return render("claim-downloads.html.j2", folder=DOWNLOAD_DIR, n=len(register))
+
+
+def json_download(register: pd.DataFrame) -> str:
+    """The register as JSON: every record with its ClaimReview, in a stable layout."""
+    records = claims.register_records(register)
+    for rec, review in zip(records, reviews(register)):
+        rec["claim_review"] = review
+    doc = {
+        "title": "Claims register",
+        "data_cutoff": claims.cutoff().strftime("%Y-%m-%d"),
+        "verdict_scale": list(claims.VERDICTS),
+        "claims": records,
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n"

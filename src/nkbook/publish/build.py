@@ -1,0 +1,196 @@
+"""``python -m nkbook.publish.build``: build the HTML book into ``_build/html`` (what ``make book`` runs).
+
+Jupyter Book's execution cache keys on a notebook's code cells only, so a changed data file
+would not re-execute the chapters that read it. This driver keeps, in ``_build``, digests of
+what the chapters' outputs depend on besides their code, and decides before each build:
+
+* **everything** is re-executed (cache and built HTML cleared) when an input every chapter
+  shares changes: the package (its templates and static files too), the bibliography, the lock, the book's configuration, the data
+  package's own fields (the data cut-off) or ``book/_dependencies.json``;
+* **exactly the chapters that read a changed table** are re-executed when only tables change
+  (a table's bytes or its description in ``datapackage.json``): their cache records are
+  removed and their sources marked as changed, so that Sphinx reads them again and myst-nb
+  executes them; every other chapter keeps its cached outputs. Which tables a chapter reads is
+  recorded in ``book/_dependencies.json`` (see :mod:`nkbook.publish.execute`); a chapter missing
+  from it counts as reading every table.
+
+With nothing changed, the second build reuses both cache and HTML. The build runs with
+warnings as errors and nitpicky references. ``--dry-run`` prints the decision and builds nothing.
+
+After the HTML, the PDF edition is printed (:mod:`nkbook.publish.pdf`), unless the pages it is made from
+are the same as when it was last printed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from nkbook.core.paths import project_root
+from nkbook.publish.execute import DEPENDENCIES, read_dependencies
+
+STAMP = ".nkbook-inputs.json"
+PDF_STAMP = ".nkbook-pdf"
+
+
+def input_files(root: Path) -> list[Path]:
+    """Inputs every chapter shares (a change re-executes every chapter)."""
+    files = [
+        *root.glob("src/nkbook/**/*.py"),
+        *root.glob("src/nkbook/present/templates/**/*"),
+        *root.glob("src/nkbook/present/static/**/*"),
+        root / "book" / "references.bib",
+        root / "requirements.lock",
+        root / "CITATION.cff",
+        root / "_config.yml",
+        root / DEPENDENCIES,
+    ]
+    return sorted(p for p in files if p.is_file())
+
+
+def _package(root: Path) -> dict:
+    return json.loads((root / "data" / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def _canonical(value) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def inputs_digest(root: Path) -> str:
+    """The digest of the shared inputs, the data package's own fields among them."""
+    digest = hashlib.sha256()
+    for path in input_files(root):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    meta = {k: v for k, v in _package(root).items() if k != "resources"}
+    digest.update(b"datapackage.json\0" + _canonical(meta))
+    return digest.hexdigest()
+
+
+def table_digests(root: Path) -> dict[str, str]:
+    """Each table's digest: its bytes and its description in the data package."""
+    out = {}
+    for res in _package(root)["resources"]:
+        path = root / "data" / res["path"]
+        digest = hashlib.sha256(_canonical(res))
+        digest.update(path.read_bytes() if path.is_file() else b"(missing)")
+        out[res["name"]] = digest.hexdigest()
+    for extra in sorted((root / "data").glob("*.csv")):  # a table not (yet) in the package
+        out.setdefault(extra.stem, hashlib.sha256(extra.read_bytes()).hexdigest())
+    return out
+
+
+def chapter_digests(root: Path) -> dict[str, str]:
+    """Each chapter's digest: the digests of the tables it reads."""
+    tables = table_digests(root)
+    deps = read_dependencies(root)
+    out = {}
+    for path in sorted((root / "book").glob("*.ipynb")):
+        name = path.relative_to(root).as_posix()
+        read = deps.get(name, sorted(tables))
+        out[name] = hashlib.sha256(
+            "".join(f"{t}={tables.get(t, 'missing')}\n" for t in sorted(read)).encode()
+        ).hexdigest()
+    return out
+
+
+def state(root: Path) -> dict:
+    return {"shared": inputs_digest(root), "chapters": chapter_digests(root)}
+
+
+def plan(previous: dict | None, current: dict) -> tuple[str, list[str]]:
+    """("all", []) to re-execute every chapter; ("some", chapters) for exactly those; ("none", [])."""
+    if not previous or previous.get("shared") != current["shared"]:
+        return "all", []
+    before = previous.get("chapters", {})
+    stale = sorted(name for name, digest in current["chapters"].items() if before.get(name) not in (None, digest))
+    return ("some", stale) if stale else ("none", [])
+
+
+def forget(root: Path, chapters: list[str]) -> None:
+    """Drop the cached execution of these chapters and mark their sources as changed."""
+    from jupyter_cache import get_cache
+
+    cache_dir = root / "_build" / ".jupyter_cache"
+    cache = get_cache(str(cache_dir)) if cache_dir.is_dir() else None
+    for name in chapters:
+        path = root / name
+        if cache is not None:
+            try:
+                record = cache.get_cached_project_nb(str(path))
+            except KeyError:
+                record = None
+            if record is not None:
+                cache.remove_cache(record.pk)
+        os.utime(path)  # newer than the last read: Sphinx reads it again (its bytes are unchanged)
+
+
+def build(root: Path | None = None, dry_run: bool = False) -> int:
+    root = root or project_root()
+    out = root / "_build"
+    stamp = out / STAMP
+    try:
+        previous = json.loads(stamp.read_text()) if stamp.is_file() else None
+    except ValueError:
+        previous = None
+    current = state(root)
+    decision, chapters = plan(previous, current)
+    if decision == "all":
+        print("shared inputs changed since the last build (or no build yet): every chapter will be re-executed")
+    elif decision == "some":
+        print(f"tables changed: re-executing the {len(chapters)} chapter(s) that read them: {', '.join(chapters)}")
+    else:
+        print("no input changed since the last build: chapters come from the execution cache")
+    if dry_run:
+        return 0
+    if decision == "all":
+        for stale in (out / ".jupyter_cache", out / "html", out / "jupyter_execute", out / ".doctrees"):
+            shutil.rmtree(stale, ignore_errors=True)
+    elif decision == "some":
+        forget(root, chapters)
+    stamp.unlink(missing_ok=True)  # a failed build must not leave a stamp that hides what changed
+    jb = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run([str(jb), "build", "-W", "-n", "--keep-going", str(root)], cwd=root)
+    if result.returncode != 0:
+        return result.returncode
+    out.mkdir(exist_ok=True)
+    stamp.write_text(json.dumps(current, indent=1, sort_keys=True))
+    return edition(root)
+
+
+def pages_digest(root: Path) -> str:
+    """The digest of the built pages the PDF edition is printed from (all but the execution report)."""
+    digest = hashlib.sha256()
+    for path in sorted((root / "_build" / "html" / "book").rglob("*.html")):
+        if path.name != "execution.html":
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def edition(root: Path) -> int:
+    """Print the PDF edition if the pages changed since it was last printed (or it is missing)."""
+    from nkbook.publish.pdf import PDF_NAME, PdfError
+    from nkbook.publish.pdf import build as build_pdf
+
+    target = root / "_build" / "html" / "_static" / "downloads" / PDF_NAME
+    stamp = root / "_build" / PDF_STAMP
+    digest = pages_digest(root)
+    if target.is_file() and stamp.is_file() and stamp.read_text() == digest:
+        print("PDF edition: pages unchanged since it was printed")
+        return 0
+    stamp.unlink(missing_ok=True)
+    try:
+        build_pdf(root)
+    except PdfError as exc:
+        print(f"PDF edition not made: {exc}", file=sys.stderr)
+        return 1
+    stamp.write_text(digest)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(build(dry_run="--dry-run" in sys.argv[1:]))

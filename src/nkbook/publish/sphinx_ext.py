@@ -1,0 +1,321 @@
+"""Sphinx extension of the book (listed in ``_config.yml`` under ``sphinx: extra_extensions``).
+
+* The edition: the version (read from the package and given to Sphinx as ``version``/``release``,
+  so ``_config.yml`` never repeats it), the data cut-off (from ``datapackage.json``) and the
+  commit the book was built from, shown in the footer of every page (see :func:`edition`).
+* The chart library: vega, vega-lite and vega-embed written once into the book's static
+  files from the vl-convert package (no CDN), with the charts' stylesheet; the library and the
+  script that draws the charts (``nkbook-charts.js``) are loaded, deferred, only by the pages
+  that have a chart (see ``_chart_scripts``).
+* No Thebe: its scripts are dropped from every page (see ``_drop_thebe``).
+* Repairs made on every built page (see :func:`repair`): two for accessibility (the sidebar's
+  section toggles get a name, and the bibliography's entries the list-item role their list
+  requires) and one for reproducibility (myst-nb's stylesheet is linked the same way whether the
+  page was written by a first build or a later one).
+* Downloads: every table of ``data/`` and ``datapackage.json`` are copied to ``_static/downloads/``,
+  with the claims register as JSON (``claims.json``); the book's stylesheets and scripts are the
+  files of ``src/nkbook/static`` (see :mod:`nkbook.present.templating`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from html import escape
+from pathlib import Path
+
+from nkbook import __version__
+from nkbook.core.formats import day
+from nkbook.core.paths import data_dir
+from nkbook.data import package
+from nkbook.present import claim_pages
+from nkbook.present.charts import BUNDLE_FILE, javascript_bundle
+from nkbook.present.templating import static_files
+
+#: The book's stylesheets and scripts (files in ``src/nkbook/static``), linked on every page.
+CSS_FILES = ("nkbook.css", "nkbook-charts.css", "nkbook-claims.css")
+JS_FILES = ("nkbook-nav.js", "nkbook-claims.js")
+#: The chart library and the script that draws the charts: loaded only by pages with a chart.
+CHART_JS_FILES = (BUNDLE_FILE, "nkbook-charts.js")
+
+
+def _write_if_changed(path: Path, text: str | bytes) -> None:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if not path.exists() or path.read_bytes() != data:
+        path.write_bytes(data)
+
+
+def _write_downloads(folder: Path) -> None:
+    """The data package's files, and the claims register as JSON, for readers to download."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in sorted(data_dir().glob("*.csv")) + [data_dir() / "datapackage.json"]:
+        _write_if_changed(folder / path.name, path.read_bytes())
+    register = claim_pages.claims.register()
+    _write_if_changed(folder / "claims.json", claim_pages.json_download(register))
+
+
+def commit(root: Path) -> str:
+    """The commit the book is built from; ``+modified`` when tracked files differ from it.
+
+    Outside a git work tree (a downloaded archive) it is ``unknown``; ``NKBOOK_COMMIT``
+    overrides it (for builds of an export whose history is elsewhere).
+    """
+    if os.environ.get("NKBOOK_COMMIT"):
+        return os.environ["NKBOOK_COMMIT"]
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+
+    try:
+        head = git("rev-parse", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+modified" if dirty else "")
+
+
+def edition(root: Path, repository: str | None = None) -> str:
+    """The footer line: version, data cut-off and commit (linked to the repository)."""
+    cutoff = package()["x-data-cutoff"]
+    built = commit(root)
+    short = built[:12] + ("+modified" if built.endswith("+modified") else "")
+    shown = f"<code>{escape(short)}</code>"
+    if repository and len(built) >= 40 and not built.endswith("+modified"):
+        shown = f'<a href="{escape(repository.rstrip("/"))}/commit/{built}">{shown}</a>'
+    return f'<p class="nkb-version">Version {__version__}. Data to {day(cutoff)}. Built from commit {shown}.</p>'
+
+
+def _config_inited(app, config) -> None:
+    config.version = config.release = __version__
+    # Open Graph: the book's address and title, written once in _config.yml (html.baseurl, title)
+    config.ogp_site_url = config.ogp_site_url or config.html_baseurl
+    config.ogp_site_name = config.ogp_site_name or config.html_title
+    repository = (config.html_theme_options or {}).get("repository_url")
+    footer = edition(Path(app.srcdir), repository)
+    options = dict(config.html_theme_options or {})
+    options["extra_footer"] = footer + options.get("extra_footer", "")
+    # Light or dark as the reader's system prefers. Left unset (pydata-sphinx-theme reads it from the
+    # page context, not from the theme's options), the page starts from an empty mode and logs an
+    # error on a reader's first visit.
+    config.html_context = {**(config.html_context or {}), "default_mode": "auto"}
+    config.html_theme_options = options
+    static = Path(app.outdir).parent / ".nkbook-static"
+    static.mkdir(parents=True, exist_ok=True)
+    _write_if_changed(static / BUNDLE_FILE, javascript_bundle())
+    for path in static_files():
+        _write_if_changed(static / path.name, path.read_bytes())
+    _write_downloads(static / claim_pages.DOWNLOAD_DIR)
+    # Relative to the configuration folder, so that the configuration (and its hash in
+    # .buildinfo) is the same in every clone.
+    config.html_static_path = [*config.html_static_path, os.path.relpath(static, app.confdir)]
+
+
+def has_charts(body: str) -> bool:
+    return 'class="nkb-chart"' in body
+
+
+def _chart_scripts(app, pagename, templatename, context, doctree) -> None:
+    """The chart library (about 900 KB) and ``nkbook-charts.js``, deferred, on pages with a chart only.
+
+    Deferred scripts run in order once the page is parsed: the library first, then the charts."""
+    if has_charts(context.get("body", "")):
+        for name in CHART_JS_FILES:
+            app.add_js_file(name, loading_method="defer")
+
+
+def _is_thebe(asset) -> bool:
+    return "thebe" in str(asset).lower() or "thebe" in str(getattr(asset, "attributes", {}).get("body", "")).lower()
+
+
+def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
+    """Remove sphinx-thebe's scripts and stylesheet from every page.
+
+    Jupyter Book 1 registers sphinx-thebe twice, so its inline ``const THEBE_JS_URL`` is
+    declared twice and raises a script error on every page; and Thebe (live code cells) needs a
+    kernel server on the network, which an offline book cannot offer. The book disables it.
+    """
+    for key in ("script_files", "css_files"):
+        if key in context:
+            context[key] = [asset for asset in context[key] if not _is_thebe(asset)]
+
+
+_TOGGLE = re.compile(
+    r'(<a class="[^"]*" href="[^"]*">([^<]*)</a><details[^>]*>)<summary>(<span class="toctree-toggle" role="presentation">)'
+)
+_ENTRY = re.compile(r'(<div class="citation" id="[^"]+") role="doc-biblioentry"')
+
+
+def accessible(page: str) -> str:
+    """A built page with the two repairs axe-core asks for.
+
+    * sphinx-book-theme's sidebar toggles are ``<summary>`` elements holding only an icon
+      (axe ``summary-name``): each is named after the section it opens.
+    * docutils gives the bibliography ``role="list"`` and each entry ``role="doc-biblioentry"``,
+      a role ARIA 1.2 deprecates and a list may not hold (axe ``aria-required-children``):
+      entries inside such a list become ``listitem``.
+    """
+    page = _TOGGLE.sub(lambda m: f'{m.group(1)}<summary aria-label="Pages under {m.group(2)}">{m.group(3)}', page)
+    if '<div role="list" class="citation-list">' in page:
+        page = _ENTRY.sub(r'\1 role="listitem"', page)
+    return page
+
+
+_MYSTNB_CSS = re.compile(r'(_static/mystnb\.[0-9a-f]{64}\.css)\?v=[0-9a-f]+"')
+
+
+def repair(page: str) -> str:
+    """A built page with the repairs of :func:`accessible`, and myst-nb's stylesheet linked
+    without a ``?v=`` checksum: Sphinx adds one only if the file is already in the output when
+    the page is written, so a page written by a rebuild differed from the same page written by a
+    first build. The file's name carries its content hash, so the checksum adds nothing."""
+    return _MYSTNB_CSS.sub(r'\1"', accessible(page))
+
+
+def _repair_pages(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for path in sorted(Path(app.outdir).rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        fixed = repair(text)
+        if fixed != text:
+            path.write_text(fixed, encoding="utf-8")
+
+
+def _pdf_edition_button(app, pagename, templatename, context, doctree) -> None:
+    """The header's ".pdf" entry opens the PDF edition of the whole book, instead of printing one page.
+
+    Runs after sphinx-book-theme has added its buttons (priority 501)."""
+    from nkbook.publish.pdf import PDF_NAME
+
+    pathto = context.get("pathto")
+    for group in context.get("header_buttons", []):
+        for button in group.get("buttons", []):
+            if button.get("label") == "download-pdf-button" and pathto:
+                button.update(
+                    {
+                        "type": "link",
+                        "url": pathto(f"_static/{claim_pages.DOWNLOAD_DIR}/{PDF_NAME}", 1),
+                        "tooltip": "The PDF edition of the whole book",
+                        "text": ".pdf (book)",
+                    }
+                )
+                button.pop("javascript", None)
+
+
+def sitemap(base: str, pages: list[str]) -> str:
+    """``sitemap.xml``: every page at the published address, in a stable order, without dates."""
+    urls = "".join(f"  <url><loc>{escape(base + page)}</loc></url>\n" for page in pages)
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n'
+    )
+
+
+def _write_sitemap(app, exception) -> None:
+    """Written from every document of the book, not from the pages this build happened to write
+    (a sitemap extension that collects written pages lists only the changed ones after a rebuild)."""
+    if exception is not None or app.builder.name != "html" or not app.config.html_baseurl:
+        return
+    pages = sorted(app.builder.get_target_uri(doc) for doc in app.env.found_docs)
+    _write_if_changed(Path(app.outdir) / "sitemap.xml", sitemap(app.config.html_baseurl, pages))
+
+
+def setup(app):
+    app.connect("config-inited", _config_inited)
+    app.connect("build-finished", _write_sitemap)
+    app.connect("html-page-context", _pdf_edition_button, priority=600)
+    app.connect("build-finished", _repair_pages)
+    app.connect("html-page-context", _chart_scripts, priority=400)  # before _drop_thebe copies the list
+    app.connect("html-page-context", _drop_thebe)
+    for name in CSS_FILES:
+        app.add_css_file(name)
+    for name in JS_FILES:
+        app.add_js_file(name)
+    app.add_directive("nkbook-bibtex", _bibtex_directive())
+    app.add_directive("nkbook-package-versions", _versions_directive())
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def bibtex_from_citation_cff(path: Path) -> str:
+    """The book's BibTeX entry, made from ``CITATION.cff`` (its one source)."""
+    import yaml
+
+    cff = yaml.safe_load(path.read_text(encoding="utf-8"))
+    authors = " and ".join(
+        "{" + a["name"] + "}" if "name" in a else f"{a['family-names']}, {a['given-names']}" for a in cff["authors"]
+    )
+    key = "dprk_russia_book_" + cff["version"].replace(".", "_")
+    return (
+        f"@software{{{key},\n"
+        f"  author = {{{authors}}},\n"
+        f"  title = {{{{{cff['title']}}}}},\n"
+        f"  version = {{{cff['version']}}},\n"
+        f"  url = {{{cff['repository-code']}}},\n"
+        f"  note = {{Code: MIT licence; text and data: CC BY 4.0}},\n"
+        f"}}"
+    )
+
+
+def _bibtex_directive():
+    from docutils import nodes
+    from sphinx.util.docutils import SphinxDirective
+
+    class NkbookBibtex(SphinxDirective):
+        """``{nkbook-bibtex}``: the BibTeX entry of the book, from CITATION.cff."""
+
+        def run(self):
+            path = Path(self.env.srcdir) / "CITATION.cff"
+            self.env.note_dependency(str(path))
+            text = bibtex_from_citation_cff(path)
+            block = nodes.literal_block(text, text)
+            block["language"] = "bibtex"
+            return [block]
+
+    return NkbookBibtex
+
+
+def package_versions(root: Path) -> list[tuple[str, str]]:
+    """The interpreter and each top-level requirement of the book, with its installed version."""
+    import platform
+    import re
+    from importlib.metadata import PackageNotFoundError, version
+
+    rows = [("Python", platform.python_version())]
+    for path in (root / "requirements.in", root / "requirements-nodeps.txt"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            name = re.split(r"[=<>!~\[ ;]", line.strip(), maxsplit=1)[0]
+            if not name or name.startswith("#"):
+                continue
+            try:
+                rows.append((name, version(name)))
+            except PackageNotFoundError:
+                rows.append((name, "not installed"))
+    return rows
+
+
+def _versions_directive():
+    from docutils import nodes
+    from sphinx.util.docutils import SphinxDirective
+
+    class NkbookPackageVersions(SphinxDirective):
+        """``{nkbook-package-versions}``: a table of the versions the book was built with."""
+
+        def run(self):
+            root = Path(self.env.srcdir)
+            for name in ("requirements.in", "requirements-nodeps.txt", "requirements.lock"):
+                self.env.note_dependency(str(root / name))
+            table = nodes.table(classes=["colwidths-auto"])
+            group = nodes.tgroup(cols=2)
+            table += group
+            group += [nodes.colspec(colwidth=50), nodes.colspec(colwidth=50)]
+            head, body = nodes.thead(), nodes.tbody()
+            group += [head, body]
+            for parent, cells in [(head, ("Package", "Version"))] + [(body, r) for r in package_versions(root)]:
+                row = nodes.row()
+                for cell in cells:
+                    row += nodes.entry("", nodes.paragraph(text=cell))
+                parent += row
+            return [table]
+
+    return NkbookPackageVersions
