@@ -10,6 +10,7 @@ import pytest
 
 from conftest import SEEDS, needs_seeds
 from nkbook.analysis import claims
+from nkbook.analysis.claims import rules
 from nkbook.data import essays, load
 from test_bad_input import edit_table
 
@@ -101,15 +102,15 @@ def test_known_verdicts(register):
 
 
 def test_the_troop_rule_looks_only_at_what_was_public():
-    early = claims.troops_about_11000_in_kursk(pd.Timestamp("2024-11-04"))
+    early = rules.troops_about_11000_in_kursk(pd.Timestamp("2024-11-04"))
     assert early.verdict == "Supported" and {k for _, k in early.evidence} == {"T013", "T016"}
-    assert claims.troops_about_11000_in_kursk(pd.Timestamp("2024-10-31")).verdict == "Not enough evidence"
+    assert rules.troops_about_11000_in_kursk(pd.Timestamp("2024-10-31")).verdict == "Not enough evidence"
 
 
 def test_combat_rule_changes_with_the_date():
-    assert claims.north_korean_combat_acknowledged(pd.Timestamp("2024-10-17")).verdict == "Not enough evidence"
-    assert claims.north_korean_combat_acknowledged(pd.Timestamp("2025-02-28")).verdict == "Partly supported"
-    assert claims.north_korean_combat_acknowledged(pd.Timestamp("2025-04-28")).verdict == "Contradicted"
+    assert rules.north_korean_combat_acknowledged(pd.Timestamp("2024-10-17")).verdict == "Not enough evidence"
+    assert rules.north_korean_combat_acknowledged(pd.Timestamp("2025-02-28")).verdict == "Partly supported"
+    assert rules.north_korean_combat_acknowledged(pd.Timestamp("2025-04-28")).verdict == "Contradicted"
 
 
 @pytest.mark.parametrize(

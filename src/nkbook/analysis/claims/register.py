@@ -1,0 +1,212 @@
+"""The register: ``data/claims.csv`` joined to its essays, the cut-off, the checks that keep the
+stored verdicts equal to what the rules give, and the tallies of verdicts."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from nkbook.analysis.claims.evidence import EVIDENCE_TABLES, Evidence, evidence_rows, format_refs, parse_refs
+from nkbook.analysis.claims.rules import RULES, Judgement
+from nkbook.analysis.claims.vocabulary import BEST_RATING, RATINGS, UNCHECKABLE_TYPES, WHEN, WORST_RATING
+from nkbook.core.errors import Problem
+from nkbook.data import load, package
+
+
+def cutoff() -> pd.Timestamp:
+    """The data cut-off: the day the sources behind the tables were last read."""
+    return pd.Timestamp(package()["x-data-cutoff"])
+
+
+def register() -> pd.DataFrame:
+    """The claims with their essays' labels, titles and the dates they are judged as of."""
+    claims = load("claims")
+    essays = load("essays")[
+        ["essay_id", "label", "title", "publisher", "url", "published_on", "judged_as_of", "source_id"]
+    ]
+    out = claims.merge(
+        essays.rename(columns={"source_id": "essay_source_id"}), on="essay_id", how="left", validate="many_to_one"
+    )
+    out["cutoff"] = cutoff()
+    return out
+
+
+def as_of(row, when: str) -> pd.Timestamp:
+    if when not in WHEN:
+        raise ValueError(f"when must be one of {WHEN}")
+    return pd.Timestamp(row["judged_as_of"] if when == "publication" else row["cutoff"])
+
+
+def recompute(row, when: str) -> Judgement:
+    name = row["judged_by"]
+    if name not in RULES:
+        raise KeyError(f"claim {row['claim_id']}: no rule named {name!r}")
+    return RULES[name](as_of(row, when))
+
+
+def verdict_column(when: str) -> str:
+    return f"verdict_at_{when}"
+
+
+def evidence_column(when: str) -> str:
+    return f"evidence_at_{when}"
+
+
+def problems(frame: pd.DataFrame | None = None) -> list[Problem]:
+    """Everything wrong with the register beyond its schema: unknown rules, stale verdicts,
+    evidence that does not exist or was not yet public at the date a verdict is given for."""
+    frame = register() if frame is None else frame
+    file = "data/claims.csv"
+    evidence = Evidence()
+    out: list[Problem] = []
+    for i, row in enumerate(frame.to_dict("records"), start=1):
+        cid = row["claim_id"]
+        if row["claim_type"] in UNCHECKABLE_TYPES and row["verdict_at_cutoff"] != "Not checkable":
+            out.append(
+                Problem(
+                    file,
+                    f"{cid}: a {row['claim_type']} claim can only be 'Not checkable'",
+                    row=i,
+                    field="verdict_at_cutoff",
+                )
+            )
+        for when in WHEN:
+            col = evidence_column(when)
+            for table, key in parse_refs(row[col]):
+                if table not in EVIDENCE_TABLES:
+                    out.append(
+                        Problem(
+                            file,
+                            f"{cid}: {table}:{key} is not in an evidence table ({', '.join(EVIDENCE_TABLES)})",
+                            row=i,
+                            field=col,
+                        )
+                    )
+                    continue
+                try:
+                    ev = evidence_rows([(table, key)], evidence).iloc[0]
+                except KeyError:
+                    out.append(Problem(file, f"{cid}: evidence {table}:{key} does not exist", row=i, field=col))
+                    continue
+                if pd.isna(ev["public_on"]):
+                    out.append(
+                        Problem(
+                            file,
+                            f"{cid}: evidence {table}:{key} has no public date, so it cannot support a verdict",
+                            row=i,
+                            field=col,
+                        )
+                    )
+                elif ev["public_on"] > as_of(row, when):
+                    out.append(
+                        Problem(
+                            file,
+                            f"{cid}: evidence {table}:{key} became public on {ev['public_on']:%Y-%m-%d}, "
+                            f"after the date the {when} verdict is given for ({as_of(row, when):%Y-%m-%d})",
+                            row=i,
+                            field=col,
+                        )
+                    )
+        if row["judged_by"] != "analyst":
+            if row["judged_by"] not in RULES:
+                out.append(
+                    Problem(file, f"{cid}: judged_by names no rule: {row['judged_by']!r}", row=i, field="judged_by")
+                )
+                continue
+            for when in WHEN:
+                j = recompute(row, when)
+                if j.verdict != row[verdict_column(when)]:
+                    out.append(
+                        Problem(
+                            file,
+                            f"{cid}: the register says {row[verdict_column(when)]!r} as of {when}, the data now give "
+                            f"{j.verdict!r} ({j.reason}); review the claim",
+                            row=i,
+                            field=verdict_column(when),
+                        )
+                    )
+                missing = set(j.evidence) - set(parse_refs(row[evidence_column(when)]))
+                if missing:
+                    out.append(
+                        Problem(
+                            file,
+                            f"{cid}: the {when} evidence lacks {format_refs(sorted(missing))}, which the rule rests on",
+                            row=i,
+                            field=evidence_column(when),
+                        )
+                    )
+    return out
+
+
+def counts(frame: pd.DataFrame, by: str, when: str) -> pd.DataFrame:
+    """Claims by ``by`` (essay label, type...) and verdict, as a tidy table."""
+    col = verdict_column(when)
+    out = frame.groupby([by, col], observed=True).size().rename("claims").reset_index().rename(columns={col: "verdict"})
+    out["when"] = when
+    return out
+
+
+# --------------------------------------------------------------------------- ClaimReview
+
+
+def claim_page(claim_id: str) -> str:
+    """The page (without suffix) that holds a claim's card: one page per essay."""
+    return f"claims-{claim_id[0].lower()}"
+
+
+def claim_url(base: str, claim_id: str) -> str:
+    return f"{base.rstrip('/')}/book/{claim_page(claim_id)}.html#claim-{claim_id.lower()}"
+
+
+def claim_review(row, base_url: str, author: str) -> dict:
+    """A schema.org ``ClaimReview`` for one claim, as of the data cut-off."""
+    verdict = row["verdict_at_cutoff"]
+    rating = {"@type": "Rating", "alternateName": verdict, "bestRating": BEST_RATING, "worstRating": WORST_RATING}
+    if verdict in RATINGS:
+        rating["ratingValue"] = RATINGS[verdict]
+    appearance = {
+        "@type": "CreativeWork",
+        "url": row["url"],
+        "headline": row["title"],
+        "publisher": {"@type": "Organization", "name": row["publisher"]},
+    }
+    item = {"@type": "Claim", "appearance": appearance, "author": {"@type": "Organization", "name": row["publisher"]}}
+    if pd.notna(row["published_on"]):
+        item["datePublished"] = pd.Timestamp(row["published_on"]).strftime("%Y-%m-%d")
+        appearance["datePublished"] = item["datePublished"]
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": claim_url(base_url, row["claim_id"]),
+        "identifier": row["claim_id"],
+        "claimReviewed": row["paraphrase"],
+        "itemReviewed": item,
+        "author": {"@type": "Organization", "name": author},
+        "datePublished": pd.Timestamp(row["reviewed_on"]).strftime("%Y-%m-%d"),
+        "reviewRating": rating,
+    }
+
+
+def jsonld_script(reviews: list[dict]) -> str:
+    """The reviews as one compact ``<script type="application/ld+json">`` block (stable key order)."""
+    body = json.dumps(reviews, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
+    return f'<script type="application/ld+json">\n{body}\n</script>'
+
+
+def register_records(frame: pd.DataFrame | None = None) -> list[dict]:
+    """The register as plain records for the JSON download (dates as ISO strings)."""
+    frame = register() if frame is None else frame
+    records = []
+    for row in frame.to_dict("records"):
+        rec = {}
+        for k, v in row.items():
+            if isinstance(v, pd.Timestamp):
+                v = v.strftime("%Y-%m-%d")
+            elif v is pd.NA or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT:
+                v = None
+            elif hasattr(v, "item"):
+                v = v.item()
+            rec[k] = v
+        records.append(rec)
+    return records
