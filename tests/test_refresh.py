@@ -500,7 +500,7 @@ def test_failure_while_writing_leaves_every_file_as_it_was(project_copy, shared,
         if len(calls) == 4:  # after both snapshots and the bibliography, on the first table
             raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(refresh.os, "fsync", failing_fsync)
+    monkeypatch.setattr(os, "fsync", failing_fsync)
     before = files_of(project_copy, shared)
     download = un_with(generated="2026-11-20T00:00:05.000Z", add=("KPi.081", "KIM", "TEST", "2026-06-01"))
     status, _, err = run(capsys, un=download, ofac=ofac_with(add=True))

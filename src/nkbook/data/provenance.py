@@ -85,7 +85,7 @@ def check_bibliography(path: Path | None = None) -> list[Problem]:
 
 
 @lru_cache(maxsize=4)
-def _sources(path_str: str) -> dict[str, Source]:
+def _sources(path_str: str, stamp: tuple[int, int]) -> dict[str, Source]:
     path = Path(path_str)
     problems = check_bibliography(path)
     if problems:
@@ -109,8 +109,19 @@ def _sources(path_str: str) -> dict[str, Source]:
 
 
 def sources(path: Path | None = None) -> dict[str, Source]:
-    """All sources by key, after checking the bibliography (cached per file)."""
-    return _sources(str(path or bibliography_path()))
+    """All sources by key, after checking the bibliography (cached per file, and read again when
+    the file changes: the cache is keyed by its modification time and size)."""
+    path = Path(path or bibliography_path())
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise DataError([Problem(relative(path), f"cannot read the bibliography: {exc}")]) from exc
+    return _sources(str(path), (stat.st_mtime_ns, stat.st_size))
+
+
+def forget() -> None:
+    """Drop the cached sources (after a program rewrites the bibliography in place)."""
+    _sources.cache_clear()
 
 
 def sources_table(keys=None) -> pd.DataFrame:
