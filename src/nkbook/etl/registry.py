@@ -1,5 +1,11 @@
-"""Which builder makes which table, from which folder of ``../shared``: the one list
-``make data`` and the tests read."""
+"""Which builder makes which table, from which files: the one list ``make data``, ``make refresh``
+and the tests read.
+
+Each builder declares everything it reads: ``reads``, paths under ``../shared`` (a folder stands
+for every file in it), and ``project_reads``, files of the project itself (a curated table, the
+bibliography). ``tests/test_etl_inputs.py`` runs every builder under an audit hook and fails if it
+opens a file it did not declare, or declares one it never opens.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +21,9 @@ from nkbook.etl.steps import alliances, essay_texts, missile_tests, ofac_sdn, re
 @dataclass(frozen=True)
 class Builder:
     build: Callable[[Path], pd.DataFrame]
-    inputs: str  # the folder under ../shared the builder reads
+    inputs: str  # the folder under ../shared the builder is given
+    reads: tuple[str, ...]  # what it reads under ../shared: files, or folders for all their files
+    project_reads: tuple[str, ...] = ()  # files of the project it reads
 
     def __call__(self, shared: Path) -> pd.DataFrame:
         return self.build(shared / self.inputs)
@@ -25,16 +33,35 @@ SNAPSHOTS = "data/snapshots"
 SEEDS = "seeds"
 DATA = "data"  # snapshots and research files both
 
+_S = SNAPSHOTS + "/"
+#: The state codes of the Correlates of War, read from the ideal-point file (regimes.cow_to_iso3).
+COW_CODES = _S + unga.IDEAL_POINTS
+#: The curated table of essays and what validating it reads.
+ESSAYS = ("data/datapackage.json", "data/essays.csv", "book/references.bib")
+
 DERIVED = {
-    "un_1718_designations": Builder(un_1718.build, SNAPSHOTS),
-    "ofac_dprk_sdn_entries": Builder(ofac_sdn.build, SNAPSHOTS),
-    "missile_tests": Builder(missile_tests.build, SNAPSHOTS),
-    "unga_ideal_points": Builder(unga.build_ideal_points, SNAPSHOTS),
-    "unga_agreement": Builder(unga.build_agreement, SNAPSHOTS),
-    "unga_ukraine_votes": Builder(unga.build_ukraine_votes, DATA),
-    "regimes_of_the_world": Builder(regimes.build_row, SNAPSHOTS),
-    "freedom_house": Builder(regimes.build_fh, SNAPSHOTS),
-    "atop_alliances": Builder(alliances.build, SNAPSHOTS),
-    "essay_sentences": Builder(essay_texts.build_sentences, SEEDS),
-    "essay_stats": Builder(essay_texts.build_stats, SEEDS),
+    "un_1718_designations": Builder(un_1718.build, SNAPSHOTS, (_S + un_1718.FOLDER,)),
+    "ofac_dprk_sdn_entries": Builder(
+        ofac_sdn.build, SNAPSHOTS, (_S + ofac_sdn.FOLDER, DATA + "/" + ofac_sdn.FIRST_SEEN)
+    ),
+    "missile_tests": Builder(
+        missile_tests.build,
+        SNAPSHOTS,
+        (_S + missile_tests.TESTS, _S + missile_tests.MISSILES, _S + missile_tests.FACILITIES),
+    ),
+    "unga_ideal_points": Builder(unga.build_ideal_points, SNAPSHOTS, (_S + unga.IDEAL_POINTS,)),
+    "unga_agreement": Builder(
+        unga.build_agreement, SNAPSHOTS, (_S + unga.UNVOTES, _S + unga.UNVOTES_CALLS, _S + unga.UNGA_2025)
+    ),
+    "unga_ukraine_votes": Builder(
+        unga.build_ukraine_votes,
+        DATA,
+        (DATA + "/" + unga.CROSSCHECK, DATA + "/" + unga.KEY_COUNTRIES, _S + unga.UNGA_2025_ES11),
+        ("book/references.bib",),  # sources are matched to the rows by their address
+    ),
+    "regimes_of_the_world": Builder(regimes.build_row, SNAPSHOTS, (_S + regimes.OWID,)),
+    "freedom_house": Builder(regimes.build_fh, SNAPSHOTS, (_S + regimes.FREEDOM_HOUSE, COW_CODES)),
+    "atop_alliances": Builder(alliances.build, SNAPSHOTS, (_S + alliances.MEMBERS, _S + alliances.DYADS_V5, COW_CODES)),
+    "essay_sentences": Builder(essay_texts.build_sentences, SEEDS, (SEEDS,), ESSAYS),
+    "essay_stats": Builder(essay_texts.build_stats, SEEDS, (SEEDS,), ESSAYS),
 }
