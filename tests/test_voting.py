@@ -11,7 +11,7 @@ import pytest
 from conftest import SHARED, needs_shared
 from nkbook.analysis import voting
 from nkbook.data import countries, load
-from nkbook.etl import SnapshotError
+from nkbook.etl import SnapshotError, cow
 from nkbook.etl.steps import unga
 
 #: The official totals the issue names (yes, no, abstain).
@@ -83,7 +83,7 @@ def test_ideal_points_known_rows():
 
 @needs_shared
 def test_ideal_points_match_the_stata_file():
-    raw = pd.read_stata(SHARED / "data" / "snapshots" / unga.IDEAL_POINTS)
+    raw = pd.read_stata(SHARED / "data" / "snapshots" / cow.IDEAL_POINTS)
     raw = raw[(raw["ccode"] == 731) & (raw["year"] == 2019)].iloc[0]
     ours = load("unga_ideal_points").set_index("point_id").loc["731-2019"]
     assert ours["ideal_point"] == pytest.approx(float(raw["idealpointfp"]), abs=5e-5)

@@ -15,6 +15,7 @@ from typing import Callable
 
 import pandas as pd
 
+from nkbook.etl import cow
 from nkbook.etl.steps import alliances, essay_texts, missile_tests, ofac_sdn, regimes, un_1718, unga
 
 
@@ -34,8 +35,8 @@ SEEDS = "seeds"
 DATA = "data"  # snapshots and research files both
 
 _S = SNAPSHOTS + "/"
-#: The state codes of the Correlates of War, read from the ideal-point file (regimes.cow_to_iso3).
-COW_CODES = _S + unga.IDEAL_POINTS
+#: The state codes of the Correlates of War, read from the ideal-point file (nkbook.etl.cow).
+COW_CODES = _S + cow.IDEAL_POINTS
 #: The curated table of essays and what validating it reads.
 ESSAYS = ("data/datapackage.json", "data/essays.csv", "book/references.bib")
 
@@ -49,7 +50,7 @@ DERIVED = {
         SNAPSHOTS,
         (_S + missile_tests.TESTS, _S + missile_tests.MISSILES, _S + missile_tests.FACILITIES),
     ),
-    "unga_ideal_points": Builder(unga.build_ideal_points, SNAPSHOTS, (_S + unga.IDEAL_POINTS,)),
+    "unga_ideal_points": Builder(unga.build_ideal_points, SNAPSHOTS, (_S + cow.IDEAL_POINTS,)),
     "unga_agreement": Builder(
         unga.build_agreement, SNAPSHOTS, (_S + unga.UNVOTES, _S + unga.UNVOTES_CALLS, _S + unga.UNGA_2025)
     ),

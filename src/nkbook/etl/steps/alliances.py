@@ -18,7 +18,7 @@ import pandas as pd
 
 from nkbook.data import countries
 from nkbook.etl import SnapshotError, read_csv, require_columns
-from nkbook.etl.steps.regimes import cow_to_iso3
+from nkbook.etl.cow import cow_to_iso3
 
 MEMBERS = "alliances/atop_v4.01_member_level.csv"
 DYADS_V5 = "alliances/atop_v5_dyad_year.csv"

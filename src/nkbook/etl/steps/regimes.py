@@ -22,8 +22,8 @@ from pathlib import Path
 import pandas as pd
 
 from nkbook.data import countries
-from nkbook.etl import SnapshotError, read_csv, require, require_columns
-from nkbook.etl.steps.unga import IDEAL_POINTS
+from nkbook.etl import SnapshotError, read_csv, require_columns
+from nkbook.etl.cow import cow_to_iso3, known
 
 OWID = "regime-type/owid_political_regime.csv"
 FREEDOM_HOUSE = "regime-type/democracydata_fh.csv"
@@ -40,14 +40,6 @@ FH_PUBLISHED = "2025-02-26"
 NO_ISO_CODE = {"Kosovo"}
 
 
-def _known(code: str) -> bool:
-    try:
-        countries.name(code)
-        return True
-    except countries.CountryError:
-        return False
-
-
 def build_row(snapshots: Path) -> pd.DataFrame:
     path = snapshots / OWID
     raw = read_csv(path)
@@ -55,7 +47,7 @@ def build_row(snapshots: Path) -> pd.DataFrame:
         raise SnapshotError(f"{path}: columns {list(raw.columns)}, expected Code, Year, Political regime")
     rows = []
     for i, r in raw.iterrows():
-        if not r.Code or not _known(r.Code) or int(r.Year) < FIRST_YEAR:
+        if not r.Code or not known(r.Code) or int(r.Year) < FIRST_YEAR:
             continue
         try:
             value = int(r["Political regime"])
@@ -82,15 +74,6 @@ def build_row(snapshots: Path) -> pd.DataFrame:
     if len(dup):
         raise SnapshotError(f"{path}: country-year repeated: {dup.regime_id.iloc[0]}")
     return out.sort_values(["iso3", "year"], ignore_index=True)
-
-
-def cow_to_iso3(snapshots: Path) -> dict[int, str]:
-    """COW code -> ISO alpha-3, from the ideal-point file (its latest coded row per COW code);
-    only codes pycountry knows (so not the file's 'YAR' for the two Yemens before 1990)."""
-    d = pd.read_stata(require(snapshots / IDEAL_POINTS), columns=["ccode", "iso3c", "year"])
-    d = d[d.iso3c != ""].sort_values("year")
-    mapping = d.groupby("ccode").iso3c.last()
-    return {int(c): code for c, code in mapping.items() if _known(code)}
 
 
 def build_fh(snapshots: Path) -> pd.DataFrame:

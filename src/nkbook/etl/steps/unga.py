@@ -28,8 +28,8 @@ import pandas as pd
 from nkbook.data import countries
 from nkbook.data.provenance import sources
 from nkbook.etl import SnapshotError, read_csv, require, require_columns
+from nkbook.etl.cow import IDEAL_POINTS
 
-IDEAL_POINTS = "unga-votes/voeten-ideal-points-2025/IdealpointsJuly2025.dta"
 UNVOTES = "unga-votes/unvotes/un_votes.csv"
 UNVOTES_CALLS = "unga-votes/unvotes/un_roll_calls.csv"
 UNGA_2025 = "unga-votes/unga-2025/un_votes_2025_processed.csv"
