@@ -9,7 +9,7 @@ import pycountry
 import pytest
 
 from conftest import SHARED, needs_shared
-from nkbook.analysis import voting
+from nkbook.analysis import bloc, voting
 from nkbook.data import countries, load
 from nkbook.etl import SnapshotError, cow
 from nkbook.etl.steps import unga
@@ -195,3 +195,99 @@ def test_a_news_report_that_contradicts_the_roll_call_stops_the_build(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(SnapshotError, match=rf"row {i + 1}, field vote: 'no', but .* records 'abstain'"):
         unga.build_ukraine_votes(data)
+
+
+# --------------------------------------------------------------------------- the chapter's numbers (analysis.bloc)
+
+
+@pytest.fixture(scope="module")
+def bloc_tables():
+    from nkbook.data.provenance import with_source_names
+
+    names = ("unga_ideal_points", "unga_agreement", "unga_ukraine_resolutions", "unga_ukraine_votes")
+    names += ("milestones", "unsc_dprk_actions")
+    return {name: with_source_names(load(name)) for name in names}
+
+
+def test_alignment_before_and_after_2022(bloc_tables):
+    ip = bloc.ideal_point_lines(bloc_tables["unga_ideal_points"])
+    assert (ip["year"].min(), ip["year"].max(), ip["segment"].nunique()) == (2000, 2024, 7)
+    facts = bloc.alignment_facts(ip)
+    assert (facts["d_rus_before"], facts["d_rus_after"]) == ("0.49", "0.20")
+    assert (facts["d_chn_before"], facts["d_chn_after"], facts["d_usa_after"]) == ("0.16", "0.18", "2.99")
+    assert (facts["rus_2021"], facts["rus_2022"], facts["prk_2022"]) == ("-0.03", "-0.81", "-1.01")
+
+
+def test_a_missing_year_starts_a_new_segment(monkeypatch):
+    points = pd.DataFrame(
+        {"point_id": ["a", "b", "c"], "iso3": "PRK", "country": "x", "year": [2000, 2001, 2003], "ideal_point": 0.0}
+    )
+    monkeypatch.setattr(voting, "load", lambda name: points)
+    ip = bloc.ideal_point_lines(points.assign(source="s"))
+    assert ip["segment"].tolist() == ["North Korea1", "North Korea1", "North Korea2"]
+
+
+def test_agreement_numbers_the_prose_cites(bloc_tables):
+    facts = bloc.agreement_facts(bloc_tables["unga_agreement"])
+    assert list(facts)[:2] == ["ag_rus_2019", "ag_rus_2025"]
+    assert (facts["ag_rus_2025"], facts["ag_chn_2025"], facts["ag_usa_2025"]) == ("0.95", "0.92", "0.15")
+    assert (facts["ag_rus_1990s"], facts["ag_rus_2010s"], facts["ag_chn_2010s"]) == ("0.68", "0.79", "0.87")
+    assert facts["n_2025"] == 181
+
+
+def test_resolutions_table_and_the_camp_around_russia(bloc_tables):
+    resolutions, votes = bloc_tables["unga_ukraine_resolutions"], bloc_tables["unga_ukraine_votes"]
+    table = bloc.resolutions_table(resolutions, votes)
+    assert len(table) == 11
+    assert table.iloc[0].to_dict() | {"Source": ""} == {
+        "Resolution": "68/262",
+        "Adopted": "27 March 2014",
+        "Title": "Territorial integrity of Ukraine",
+        "Yes–no–abstain": "100–11–58",
+        "North Korea": "no",
+        "Votes held": "full",
+        "Source": "",
+    }
+    assert set(table["Votes held"]) == {"full", "states against and most abstainers", "totals only"}
+    facts = bloc.camp_facts(votes, resolutions)
+    assert (facts["always"], facts["n_always"], facts["n_camp"], facts["n_once"]) == (
+        "Belarus and North Korea",
+        8,
+        35,
+        20,
+    )
+    assert facts["chn_pattern"].startswith("68/262: abstain, ES-11/1: abstain, ES-11/3: no")
+    assert (facts["syr_2025"], facts["usa_es11_7"]) == ("abstain", "no")
+    camp = bloc.camp_table(votes, load("regimes_of_the_world"), load("freedom_house"))
+    assert len(camp) == 15
+    assert camp.iloc[0][["State", "Regime (RoW, 2024)", "Freedom House (2024)"]].tolist() == [
+        "Belarus",
+        "closed autocracy",
+        "Not Free",
+    ]
+
+
+def test_autocracies_mostly_abstain(bloc_tables):
+    facts = bloc.autocracy_facts(bloc_tables["unga_ukraine_votes"])
+    assert (facts["es1_no_auto"], facts["es1_no_share"], facts["es1_auto"]) == (5, "100%", 82)
+    assert (facts["es1_auto_yes"], facts["es1_auto_abstain"], facts["es1_auto_no_share"]) == (39, 28, "6%")
+    assert (facts["es7_no_auto"], facts["es7_no_share"], facts["es9_no_share"]) == (14, "88%", "100%")
+    counts = bloc.votes_by_regime(bloc_tables["unga_ukraine_votes"])
+    assert set(counts["resolution"]) == set(voting.FULL_ROLL_CALLS) and counts["states"].sum() == 959
+
+
+def test_treaties_timing_and_launches(bloc_tables):
+    milestones, unsc = bloc_tables["milestones"], bloc_tables["unsc_dprk_actions"]
+    assert bloc.treaty_facts(milestones) == {
+        "treaty_signed": "19 June 2024",
+        "treaty_in_force": "4 December 2024",
+        "china_mfa": "7 July 2021",
+    }
+    events = bloc.timing_events(unsc, milestones)
+    assert events["track"].value_counts().to_dict() == {"UN Security Council": 14, "Russia–North Korea": 8}
+    facts = bloc.timing_facts(unsc, milestones)
+    assert facts["last_sanctions"] == "22 December 2017, by 15 votes to 0"
+    assert (facts["veto_2022"], facts["veto_2024"]) == ("26 May 2022 (China and Russia)", "28 March 2024 (Russia)")
+    assert (facts["launch_peak_year"], facts["launch_peak"], facts["launch_2021"]) == ("2022", 69, 6)
+    assert facts["launch_before_invasion"] == 9
+    assert bloc.totals_only_facts(bloc_tables["unga_ukraine_resolutions"]) == {"vote_2026": "107–12–51"}

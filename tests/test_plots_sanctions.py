@@ -1,0 +1,100 @@
+"""The charts of the chapter *Sanctions*, built from the real tables without a kernel or a build."""
+
+from __future__ import annotations
+
+import pytest
+
+from nkbook.analysis import sanctions
+from nkbook.data import load
+from nkbook.data.provenance import with_source_names
+from nkbook.present import charts
+from nkbook.present.plots import sanctions as plots
+
+
+@pytest.fixture(scope="module")
+def tables():
+    names = ("unsc_dprk_actions", "un_1718_designations", "ofac_dprk_sdn_entries")
+    names += ("us_dprk_russia_designations", "petroleum_supply")
+    return {name: with_source_names(load(name)) for name in names}
+
+
+def views(spec):
+    """Each single view of a spec as (mark type, encoding, data rows)."""
+    out = []
+    for unit, name in charts._datasets_of(spec):
+        mark = unit["mark"]["type"] if isinstance(unit["mark"], dict) else unit["mark"]
+        out.append((mark, unit["encoding"], spec["datasets"][name]))
+    return out
+
+
+def fields(encoding):
+    return {channel: enc.get("field") for channel, enc in encoding.items() if isinstance(enc, dict)}
+
+
+def test_council_actions_puts_thirty_actions_on_five_rows(tables):
+    fig = plots.council_actions(sanctions.council_timeline(tables["unsc_dprk_actions"]))
+    charts.check_rules(fig.spec)
+    ((mark, enc, rows),) = views(fig.spec)
+    assert mark == "point"
+    assert fields(enc) == {"x": "action_date", "y": "kind", "color": "kind", "shape": "verification"}
+    assert enc["y"]["sort"] == sanctions.KIND_ORDER
+    assert fig.spec["title"]["text"] == "UN Security Council action on North Korea, 2006–2025"
+    assert len(rows) == 30
+    draft = next(r for r in rows if r["action_id"] == sanctions.DRAFT_2022)
+    assert (draft["kind"], draft["vote"]) == ("Draft vetoed", "13-2-0 (vetoed by China; Russia)")
+    assert "Panel of Experts renewed: 13" in fig.spec["description"]
+    assert fig.caption.endswith("Data: <code>unsc_dprk_actions</code>. Data to 29 May 2025.")
+
+
+def test_un_listings_span_every_year_from_2009_to_2018(tables):
+    un_list = tables["un_1718_designations"]
+    fig = plots.un_listings(sanctions.un_listings_by_year(un_list), un_list)
+    charts.check_rules(fig.spec)
+    ((mark, enc, rows),) = views(fig.spec)
+    assert mark == "bar"
+    assert fields(enc) == {"x": "year", "y": "listings", "color": "entry_type"}
+    assert enc["x"]["scale"]["domain"] == list(range(2009, 2019))  # the empty years too
+    assert sum(r["listings"] for r in rows) == 155
+    assert {r["entry_type"] for r in rows} == {"Individuals", "Entities"}
+    assert fig.spec["description"].startswith("Stacked bar chart of the 155 entries")
+    assert fig.caption.endswith("Data to 26 September 2024.")
+
+
+def test_sdn_additions_count_72_entries_over_ten_quarters(tables):
+    per_quarter = sanctions.sdn_per_quarter(sanctions.sdn_additions(tables["ofac_dprk_sdn_entries"]))
+    fig = plots.sdn_additions(per_quarter)
+    charts.check_rules(fig.spec)
+    ((mark, enc, rows),) = views(fig.spec)
+    assert mark == "bar"
+    assert fields(enc) == {"x": "quarter_label", "y": "entries", "color": "sdn_type"}
+    assert len(enc["x"]["scale"]["domain"]) == 10 and enc["x"]["scale"]["domain"][0] == "2021 Q4"
+    assert sum(r["entries"] for r in rows) == 72
+    assert fig.spec["title"]["text"] == "US SDN list: entries added under DPRK programs, by quarter"
+    assert fig.caption.endswith("Data to 3 May 2024.")
+
+
+def test_us_designations_size_each_action_by_what_it_designated(tables):
+    fig = plots.us_designations(sanctions.us_designations(tables["us_dprk_russia_designations"]))
+    charts.check_rules(fig.spec)
+    ((mark, enc, rows),) = views(fig.spec)
+    assert mark == "circle"
+    assert fields(enc) == {"x": "announced_on", "y": "nexus_label", "size": "designated", "color": "nexus_label"}
+    assert enc["y"]["sort"] == list(sanctions.NEXUS.values())
+    assert len(rows) == 9
+    assert sorted(r["nexus_label"] for r in rows).count("Arms transfers to Russia") == 4
+    assert "Troop deployment: 1" in fig.spec["description"]
+
+
+def test_oil_bars_stand_against_the_cap_as_a_dashed_rule(tables):
+    oil = tables["petroleum_supply"]
+    fig = plots.oil_against_cap(sanctions.oil_figures(oil), sanctions.oil_cap_row(oil))
+    charts.check_rules(fig.spec)
+    (bar, bar_enc, bars), (rule, rule_enc, caps) = views(fig.spec)
+    assert (bar, rule) == ("bar", "rule")
+    assert fields(bar_enc) == {"x": "value", "y": "label", "color": "kind_label"}
+    assert [r["figure"] for r in bars][-1] == "more than 1,000,000 barrels"  # the Open Source Centre, latest
+    assert len(bars) == 6
+    assert [(r["label"], r["value"]) for r in caps] == [("UN cap", 500000)]
+    assert fig.spec["title"]["subtitle"] == (
+        "Dashed line: the cap of 500,000 barrels a year set by resolution 2397 (2017)"
+    )
