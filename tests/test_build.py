@@ -28,7 +28,13 @@ def copy(tmp_path):
 
 def test_shared_inputs_are_the_package_bibliography_lock_configuration_and_dependency_map():
     names = {str(p.relative_to(ROOT)) for p in input_files(ROOT)}
-    assert {"book/references.bib", "src/nkbook/present/charts.py", "requirements.lock", "_config.yml", DEPENDENCIES} <= names
+    assert {
+        "book/references.bib",
+        "src/nkbook/present/charts.py",
+        "requirements.lock",
+        "_config.yml",
+        DEPENDENCIES,
+    } <= names
     assert not any(n.startswith("data/") for n in names)  # tables count chapter by chapter
 
 
