@@ -1,4 +1,11 @@
-"""Chart builders that more than one chapter uses (theme and rendering are in :mod:`nkbook.present.charts`)."""
+"""Chart builders that more than one chapter uses (theme and rendering are in :mod:`nkbook.present.charts`).
+
+Each chapter's own figures and tables live in a module of this package named after it
+(:mod:`~nkbook.present.plots.troops`, :mod:`~nkbook.present.plots.munitions`,
+:mod:`~nkbook.present.plots.flows`): functions that take the chapter's selections (computed in
+the ``nkbook.analysis`` module of the same name) and return what the chapter displays, caption
+included, so that a chapter's cell is one call.
+"""
 
 from __future__ import annotations
 
