@@ -18,7 +18,7 @@ import pandas as pd
 
 from nkbook.analysis import claims
 from nkbook.core.formats import day
-from nkbook.data import load
+from nkbook.data import load, package
 from nkbook.data.provenance import short_citation
 
 #: The chapters of evidence, in the book's order.
@@ -123,21 +123,6 @@ def changes(register: pd.DataFrame) -> dict[str, object]:
         "changed_ids": ", ".join(moved["claim_id"]),
         "changed_essays": " and ".join(f"Essay {label}" for label in sorted(moved["label"].unique())),
     }
-
-
-def essay_tallies(register: pd.DataFrame, phrase) -> dict[str, object]:
-    """Per essay: its date (``a_date``), claims (``n_a``) and verdicts in words at the cut-off
-    (``a_now``) and at its date (``a_then``, "the same" when nothing moved); ``phrase`` turns a
-    tally into words (:func:`nkbook.present.findings.tally_phrase`)."""
-    out: dict[str, object] = {}
-    for label, date in essay_dates(register).items():
-        k = label.lower()
-        then, later = tally(register, label, "publication"), tally(register, label, "cutoff")
-        out[f"{k}_date"] = date
-        out[f"n_{k}"] = int((register["label"] == label).sum())
-        out[f"{k}_now"] = phrase(later)
-        out[f"{k}_then"] = "the same" if then == later else phrase(then)
-    return out
 
 
 def verdicts_of_types(register: pd.DataFrame, types) -> dict[str, int]:
@@ -399,8 +384,6 @@ def chapter_tables_of_claim(claim_id: str, chapter: str, register: pd.DataFrame)
 
 def public_date_fields() -> pd.DataFrame:
     """Each table whose rows carry the date they became public: the column, and what it means."""
-    from nkbook.data import package
-
     rows = []
     for r in package()["resources"]:
         field = r.get("x-public-date-field")

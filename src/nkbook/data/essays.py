@@ -1,4 +1,5 @@
-"""The three essays as structure: paragraphs, sentences and fingerprints, never their text.
+"""The three essays as structure: paragraphs, sentences and fingerprints, never their text; and
+the tables that describe them (dates, length, works cited) as *The three essays* shows them.
 
 The essays are not ours, so the project commits no sentence of them. What it commits is where
 each sentence stands and a fingerprint of it, so that a claim can point at "paragraph 4,
@@ -30,6 +31,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+import pandas as pd
+
+from nkbook.core.formats import day
+from nkbook.data.provenance import short_citation
 
 REFERENCE_HEADINGS = ("references", "works cited")
 _SENTENCE_END = re.compile(
@@ -150,17 +156,15 @@ def read(path: Path) -> str:
 # --------------------------------------------------------------------------- the essays as the book describes them
 
 
-def profile(essays, stats):
+def profile(essays: pd.DataFrame, stats: pd.DataFrame) -> pd.DataFrame:
     """One row per essay, indexed by label: the table ``essays`` with its counts from ``essay_stats``."""
     return essays.merge(stats.drop(columns="source_id"), on="essay_id").set_index("label")
 
 
-def profile_figures(profile) -> dict[str, object]:
+def profile_figures(profile: pd.DataFrame) -> dict[str, object]:
     """Per essay its words, paragraphs, sentences, mean sentence length and works cited (``a_words``
     ...), then the dates the prose gives: when Essay A is judged as of and could first have been
     written, Essay B's web date and the day its sources were read, Essay C's date."""
-    from nkbook.core.formats import day
-
     out: dict[str, object] = {}
     for label, r in profile.iterrows():
         k = label.lower()
@@ -191,12 +195,8 @@ GLANCE_COLUMNS = (
 )
 
 
-def glance(profile):
+def glance(profile: pd.DataFrame) -> pd.DataFrame:
     """The essays at a glance: publisher and date, the date judged as of, length and references."""
-    import pandas as pd
-
-    from nkbook.core.formats import day
-
     d = profile.reset_index()
     published = [
         f"{p}, {day(x)}" if pd.notna(x) else f"{p}, undated" for p, x in zip(d["publisher"], d["published_on"])
@@ -217,11 +217,9 @@ def glance(profile):
     return table[list(GLANCE_COLUMNS)]
 
 
-def works_with_age(works, essays):
+def works_with_age(works: pd.DataFrame, essays: pd.DataFrame) -> pd.DataFrame:
     """The works cited, each with its essay (``essay``, ``label``), its age in years at the essay's
     date (``age_years``) and the short citation of the source of our check (``source``)."""
-    from nkbook.data.provenance import short_citation
-
     w = works.merge(essays[["essay_id", "label", "judged_as_of"]], on="essay_id")
     w["essay"] = "Essay " + w["label"]
     w["age_years"] = w["judged_as_of"].dt.year - w["first_published"]
@@ -229,7 +227,7 @@ def works_with_age(works, essays):
     return w
 
 
-def citation_figures(aged) -> dict[str, object]:
+def citation_figures(aged: pd.DataFrame) -> dict[str, object]:
     """How the citations fared (``n_works``, ``n_consistent``, ``n_slip`` for a slip or a minor
     slip, ``n_unverified``) and the median age of Essays A's and B's works (``a_age``, ``b_age``)."""
     checks = aged["check"].value_counts()
@@ -244,7 +242,7 @@ def citation_figures(aged) -> dict[str, object]:
     }
 
 
-def works_table(works):
+def works_table(works: pd.DataFrame) -> pd.DataFrame:
     """Every work the essays cite, as cited and as we found it."""
     shown = works.assign(
         **{
@@ -257,7 +255,7 @@ def works_table(works):
     )
 
 
-def arguments_table(essays):
+def arguments_table(essays: pd.DataFrame) -> pd.DataFrame:
     """The three essays' explanations, arguments and the theories they invoke."""
     return essays[["label", "explanation", "argument", "theories"]].rename(
         columns={

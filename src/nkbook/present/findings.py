@@ -8,7 +8,7 @@ The numbers come from :mod:`nkbook.analysis.findings`; the charts of the verdict
 from __future__ import annotations
 
 from nkbook.analysis import claims
-from nkbook.analysis.findings import chapter_summary, chapter_tables_of_claim, claims_of_chapter
+from nkbook.analysis.findings import chapter_summary, chapter_tables_of_claim, claims_of_chapter, essay_dates, tally
 from nkbook.present import claim_pages
 from nkbook.present.templating import render
 
@@ -34,6 +34,20 @@ def tally_phrase(counts: dict[str, int]) -> str:
         else:
             parts.append(f"{n:,} {words}" if n else f"none {words}")
     return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def essay_tallies(register) -> dict[str, object]:
+    """Per essay, as the first page glues them: its date (``a_date``), claims (``n_a``) and verdicts
+    in words at the cut-off (``a_now``) and at its date (``a_then``: "the same" when none moved)."""
+    out: dict[str, object] = {}
+    for label, date in essay_dates(register).items():
+        k = label.lower()
+        then, later = tally(register, label, "publication"), tally(register, label, "cutoff")
+        out[f"{k}_date"] = date
+        out[f"n_{k}"] = int((register["label"] == label).sum())
+        out[f"{k}_now"] = tally_phrase(later)
+        out[f"{k}_then"] = "the same" if then == later else tally_phrase(then)
+    return out
 
 
 def chapter_claims_html(chapter: str, register=None) -> str:
