@@ -143,3 +143,12 @@ def test_tables_of_works_and_arguments():
     works = essays.works_table(load("essay_works_cited"))
     assert list(works.columns) == ["Ref.", "Author", "Work", "Kind", "As cited", "What we found"]
     assert essays.arguments_table(load("essays"))["Essay"].tolist() == ["A", "B", "C"]
+
+
+def test_dates_judged_are_those_the_method_explains():
+    assert essays.dates_judged(load("essays")) == {
+        "a_asof": "17 October 2024",
+        "b_asof": "28 February 2025",
+        "b_written": "28 November 2024",  # the day Essay B's sources were read: written by then
+        "c_asof": "5 January 2026",
+    }

@@ -181,6 +181,18 @@ def profile_figures(profile: pd.DataFrame) -> dict[str, object]:
     return out
 
 
+def dates_judged(essays: pd.DataFrame) -> dict[str, str]:
+    """The dates the method chapter explains: what each essay is judged as of (``a_asof``,
+    ``b_asof``, ``c_asof``) and the day Essay B's sources were read (``b_written``)."""
+    by_label = essays.set_index("label")
+    return {
+        "a_asof": day(by_label.loc["A", "judged_as_of"]),
+        "b_asof": day(by_label.loc["B", "judged_as_of"]),
+        "b_written": day(by_label.loc["B", "earliest_possible"]),
+        "c_asof": day(by_label.loc["C", "judged_as_of"]),
+    }
+
+
 #: The columns of the table of the essays at a glance, in order.
 GLANCE_COLUMNS = (
     "Essay",
