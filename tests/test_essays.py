@@ -101,3 +101,54 @@ def test_sentence_at_finds_a_known_sentence():
     assert "11,000" in s.text and s.text.endswith("7,8")
     with pytest.raises(LookupError):
         essays.sentence_at(text, 99, 1)
+
+
+# --------------------------------------------------------------------------- the essays as the chapter describes them
+
+
+@pytest.fixture(scope="module")
+def profile():
+    return essays.profile(load("essays"), load("essay_stats"))
+
+
+def test_profile_figures_are_the_counts_of_essay_stats(profile):
+    figures = essays.profile_figures(profile)
+    stats = load("essay_stats").merge(load("essays")[["essay_id", "label"]], on="essay_id").set_index("label")
+    for label in "ABC":
+        k = label.lower()
+        assert figures[f"{k}_words"] == stats.loc[label, "words"]
+        assert figures[f"{k}_works"] == stats.loc[label, "works_cited"]
+    assert list(figures)[:5] == ["a_words", "a_paragraphs", "a_sentences", "a_mean", "a_works"]
+    assert figures["b_date"] == "28 February 2025" and figures["c_date"] == "5 January 2026"
+    assert figures["a_asof"] == "17 October 2024"
+
+
+def test_glance_says_undated_for_essay_a(profile):
+    table = essays.glance(profile)
+    assert list(table.columns) == list(essays.GLANCE_COLUMNS)
+    assert table.loc[0, "Essay"] == "A" and table.loc[0, "Published"].endswith(", undated")
+    assert table.loc[1, "Published"].endswith("28 February 2025")
+
+
+def test_works_with_age_and_citation_figures():
+    aged = essays.works_with_age(load("essay_works_cited"), load("essays"))
+    assert set(aged["essay"]) == {"Essay A", "Essay B"}  # Essay C has no reference list
+    assert (aged["age_years"] == aged["judged_as_of"].dt.year - aged["first_published"]).all()
+    figures = essays.citation_figures(aged)
+    assert figures["n_works"] == len(aged) == 14
+    assert figures["n_consistent"] + figures["n_slip"] + figures["n_unverified"] == figures["n_works"]
+
+
+def test_tables_of_works_and_arguments():
+    works = essays.works_table(load("essay_works_cited"))
+    assert list(works.columns) == ["Ref.", "Author", "Work", "Kind", "As cited", "What we found"]
+    assert essays.arguments_table(load("essays"))["Essay"].tolist() == ["A", "B", "C"]
+
+
+def test_dates_judged_are_those_the_method_explains():
+    assert essays.dates_judged(load("essays")) == {
+        "a_asof": "17 October 2024",
+        "b_asof": "28 February 2025",
+        "b_written": "28 November 2024",  # the day Essay B's sources were read: written by then
+        "c_asof": "5 January 2026",
+    }

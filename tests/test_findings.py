@@ -1,4 +1,4 @@
-"""The book's answer (nkbook.present.findings): tallies from the register, the findings chart, the claims
+"""The book's answer (nkbook.analysis.findings, nkbook.present.findings): tallies from the register, the findings chart, the claims
 each chapter of evidence bears on, and the built pages that show them.
 
 The built-page tests read ``_build/html`` (or the folder ``NKBOOK_TEST_HTML`` names, e.g. an older
@@ -16,9 +16,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import HTML, ROOT, SEEDS, needs_seeds
-from nkbook.analysis import claims
+from nkbook.analysis import claims, findings
 from nkbook.data import essays
-from nkbook.present import charts, claim_pages, findings
+from nkbook.present import charts, claim_pages
+from nkbook.present.findings import chapter_claims_html, essay_tallies, tally_phrase
+from nkbook.present.plots import findings as plots
 from test_claims import _shingles
 
 needs_build = pytest.mark.skipif(
@@ -55,7 +57,8 @@ def test_tally_of_essay_b_at_the_cutoff_is_what_the_register_says(register):
 
 def test_tallies_cover_every_essay_date_and_verdict(register):
     t = findings.tallies(register)
-    assert len(t) == 3 * len(claims.WHEN) * len(claims.VERDICTS)
+    assert list(t.columns) == ["label", "verdict", "claims", "when"]
+    assert (t["claims"] > 0).all()  # a verdict without claims has no row (and no bar segment)
     for (label, _when), group in t.groupby(["label", "when"]):
         assert group["claims"].sum() == (register["label"] == label).sum()
     essay_ids = dict(zip(register["label"], register["essay_id"]))
@@ -63,6 +66,34 @@ def test_tallies_cover_every_essay_date_and_verdict(register):
         for when in claims.WHEN:
             csv_counts = _csv_tally(essay_ids[label], claims.verdict_column(when))
             assert findings.tally(register, label, when) == {v: csv_counts.get(v, 0) for v in claims.VERDICTS}
+
+
+def test_tallies_by_type_are_ordered_by_date_then_type_then_verdict(register):
+    t = findings.tallies(register, "claim_type")
+    first = t.iloc[0]
+    assert (first["claim_type"], first["verdict"], first["claims"], first["when"]) == (
+        "causal",
+        "Not enough evidence",
+        5,
+        "publication",
+    )
+    assert list(t["when"]) == sorted(t["when"], key=list(claims.WHEN).index)
+    now = t[t["when"] == "cutoff"]
+    factual = dict(
+        zip(now.loc[now["claim_type"] == "factual", "verdict"], now.loc[now["claim_type"] == "factual", "claims"])
+    )
+    assert factual == {"Contradicted": 6, "Not enough evidence": 1, "Partly supported": 12, "Supported": 14}
+    assert t["claims"].sum() == 2 * len(register)
+
+
+def test_tally_without_a_label_counts_the_whole_register(register):
+    assert findings.tally(register) == {
+        "Supported": 25,
+        "Partly supported": 25,
+        "Contradicted": 8,
+        "Not enough evidence": 13,
+        "Not checkable": 8,
+    }
 
 
 def test_essay_a_is_the_one_whose_verdicts_moved(register):
@@ -77,7 +108,7 @@ def test_essay_a_is_the_one_whose_verdicts_moved(register):
 
 
 def test_a_tally_in_words_names_every_verdict_and_says_zeros():
-    assert findings.tally_phrase(
+    assert tally_phrase(
         {"Supported": 7, "Partly supported": 7, "Contradicted": 0, "Not enough evidence": 3, "Not checkable": 3}
     ) == ("7 supported, 7 partly supported, none contradicted, 3 with not enough evidence and 3 not checkable")
 
@@ -94,11 +125,111 @@ def test_explanation_figures_are_those_of_the_chapters():
     assert (f["launch_peak_year"], f["launch_peak"], f["launch_before_invasion"]) == ("2022", "69", "9")
 
 
+# --------------------------------------------------------------------------- the figures the chapters glue
+
+
+def test_headline_and_changes_are_the_first_pages_numbers(register):
+    assert findings.headline(register) == {
+        "cutoff": claims.cutoff().strftime("%-d %B %Y"),
+        "n_claims": 79,
+        "n_sup": 25,
+        "n_part": 25,
+        "n_con": 8,
+        "n_nee": 13,
+        "n_nc": 8,
+    }
+    assert findings.changes(register) == {
+        "n_changed": 4,
+        "changed_ids": "A01, A13, A18, A19",
+        "changed_essays": "Essay A",
+    }
+
+
+def test_essay_tallies_say_the_same_when_nothing_moved(register):
+    got = essay_tallies(register)
+    assert list(got)[:4] == ["a_date", "n_a", "a_now", "a_then"]  # the order the first page glues them in
+    assert got["n_b"] == 34 and got["b_then"] == "the same" and got["c_then"] == "the same"
+    assert got["a_then"] == tally_phrase(findings.tally(register, "A", "publication")) != got["a_now"]
+
+
+def test_register_figures_count_the_register_as_data_claims_csv_does(register):
+    got = findings.register_figures(register)
+    rows = list(csv.DictReader(open(ROOT / "data" / "claims.csv", newline="", encoding="utf-8")))
+    now = Counter(r["verdict_at_cutoff"] for r in rows)
+    assert got["n_claims"] == len(rows) == 79
+    assert (got["n_supported"], got["n_partly"], got["n_contradicted"]) == (
+        now["Supported"],
+        now["Partly supported"],
+        now["Contradicted"],
+    )
+    assert got["n_checkable"] == len(rows) - now["Not checkable"] == 71
+    assert got["n_rule"] == sum(r["judged_by"] != "analyst" for r in rows) == 17
+    assert got["contra_ids"] == "B04, B12, B33, B34, C07, C12, C22, C23"
+    assert (got["b_sup"], got["b_con"], got["b_part"]) == (9, 4, 11)
+    assert (got["n_a"], got["n_b"], got["n_c"]) == (20, 34, 25)
+
+
+def test_type_figures(register):
+    assert findings.type_figures(register) == {
+        "n_fact": 35,
+        "fact_sup": 16,
+        "fact_part": 12,
+        "fact_con": 6,
+        "n_motive": 21,
+        "motive_nee": 10,
+        "n_cite": 11,
+        "cite_bad": 4,
+    }
+    assert findings.motive_figures(register) == {"n_motive": 21, "motive_nee": 10}
+    assert findings.essay_type_figures(register) == {"a_theory": 20, "n_a_all": 20, "b_fact": 21, "n_b_all": 34}
+
+
+def test_chapter_figures_and_the_last_resolution(register):
+    assert findings.chapter_figures(register) == {
+        "n_sanctions": 13,
+        "sanctions_con": 0,
+        "n_troops": 26,
+        "troops_con": 4,
+        "n_munitions": 2,
+        "munitions_con": 0,
+        "n_flows": 7,
+        "flows_con": 0,
+    }
+    assert findings.last_sanctions_resolution() == "22 December 2017"  # resolution 2397
+
+
+def test_tables_of_the_register(register):
+    per_essay = findings.claims_per_essay(register)
+    assert per_essay.to_dict("records") == [{"Essay A": 20, "Essay B": 34, "Essay C": 25}]
+    moves = findings.verdict_moves(register[register["label"] == "A"])
+    assert list(moves.columns) == ["at publication ↓ / now →", *claims.VERDICTS]
+    assert moves.set_index("at publication ↓ / now →").loc["Not enough evidence", "Partly supported"] == 2
+    assert int(moves.drop(columns=moves.columns[0]).to_numpy().sum()) == 20
+    table = findings.verdicts_by_type_and_essay(register)
+    assert table["All"].sum() == 79 and list(table.columns)[:2] == ["Essay", "Type"]
+    types = findings.types_by_essay(register)
+    assert list(types.columns) == ["Type of claim", "Essay A", "Essay B", "Essay C", "All"]
+    assert types.iloc[-1]["All"] == 79
+    rules = findings.rules_table(register)
+    assert len(rules) == len(claims.RULES) and rules.iloc[0]["Claims"] == "A01"
+
+
+def test_public_date_fields_name_each_tables_column():
+    fields = findings.public_date_fields().set_index("Table")
+    assert fields.loc["troop_estimates", "Date it became public"] == "published_on"
+    assert fields["Meaning"].str.len().min() > 10
+
+
+def test_chapter_of_is_where_the_cards_link_back_to():
+    assert claim_pages.CHAPTER_OF is findings.CHAPTER_OF
+    assert findings.chapter_tables("troops") == ["casualty_estimates", "milestones", "troop_estimates"]
+
+
 # --------------------------------------------------------------------------- the chart
 
 
 def test_verdict_chart_labels_each_segment_with_its_count(register):
-    spec = findings.verdict_chart(register).to_dict()
+    spec = plots.verdict_chart(register).to_dict()
     charts.check_rules(spec)  # alt text, a tooltip with a source on every mark
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
     assert marks == ["bar", "text"]
@@ -116,6 +247,34 @@ def test_verdict_chart_labels_each_segment_with_its_count(register):
     assert "Essay B at the data cut-off: 9 supported, 11 partly supported, 4 contradicted" in spec["description"]
 
 
+def test_claims_chapter_bars_per_essay_and_per_type(register):
+    essay = plots.essay_bars(register).to_dict()
+    charts.check_rules(essay)
+    rows = essay["datasets"][essay["data"]["name"]]
+    b_now = {r["verdict"]: r["claims"] for r in rows if r["label"] == "B" and r["when"] == "cutoff"}
+    assert b_now == findings.tally(register, "B", "cutoff")  # every verdict of B has claims at the cut-off
+    assert {r["source"] for r in rows if r["label"] == "A"} == {findings._essay_sources(register)["A"]}
+    types = plots.type_bars(register).to_dict()
+    charts.check_rules(types)
+    rows = types["datasets"][types["data"]["name"]]
+    assert sum(r["claims"] for r in rows) == 2 * len(register)
+    assert {r["claim_type"] for r in rows} == set(register["claim_type"])
+
+
+def test_works_cited_chart_marks_each_work_once():
+    from nkbook.data import essays as about
+    from nkbook.data import load
+    from nkbook.present.plots.essays import CHECK_SHAPES, works_cited_chart
+
+    aged = about.works_with_age(load("essay_works_cited"), load("essays"))
+    spec = works_cited_chart(aged).to_dict()
+    charts.check_rules(spec)
+    rows = spec["datasets"][spec["data"]["name"]]
+    assert len(rows) == len(aged) == 14
+    assert spec["encoding"]["shape"]["scale"]["domain"] == list(CHECK_SHAPES)
+    assert min(r["first_published"] for r in rows) == 1532
+
+
 # --------------------------------------------------------------------------- chapters and claims
 
 
@@ -128,7 +287,7 @@ def test_claims_of_each_chapter_are_those_whose_evidence_it_presents(register):
 
 
 def test_chapter_list_links_each_claim_to_its_card(register):
-    html = findings.chapter_claims_html("flows", register)
+    html = chapter_claims_html("flows", register)
     soup = BeautifulSoup(html, "html.parser")
     hrefs = [a["href"] for a in soup.find_all("a")]
     assert hrefs == [claim_pages.card_href(c) for c in findings.claims_of_chapter("flows", register)]
@@ -164,8 +323,8 @@ def test_intro_opens_with_key_findings_that_match_the_register(register):
     ) in text
     assert claims.cutoff().strftime("%-d %B %Y") in text
     for label in "ABC":
-        assert findings.tally_phrase(findings.tally(register, label, "cutoff")) in text, f"Essay {label}'s tally"
-    assert findings.tally_phrase(findings.tally(register, "A", "publication")) in text
+        assert tally_phrase(findings.tally(register, label, "cutoff")) in text, f"Essay {label}'s tally"
+    assert tally_phrase(findings.tally(register, "A", "publication")) in text
     # the chart of the verdicts is in the section, with its counts in its data table
     figure = h2s[0].find_parent("section").select_one("figure.nkb-chart")
     assert figure is not None and "What the register finds in each essay" in figure.get_text(" ")

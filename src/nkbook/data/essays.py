@@ -1,4 +1,5 @@
-"""The three essays as structure: paragraphs, sentences and fingerprints, never their text.
+"""The three essays as structure: paragraphs, sentences and fingerprints, never their text; and
+the tables that describe them (dates, length, works cited) as *The three essays* shows them.
 
 The essays are not ours, so the project commits no sentence of them. What it commits is where
 each sentence stands and a fingerprint of it, so that a claim can point at "paragraph 4,
@@ -30,6 +31,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+import pandas as pd
+
+from nkbook.core.formats import day
+from nkbook.data.provenance import short_citation
 
 REFERENCE_HEADINGS = ("references", "works cited")
 _SENTENCE_END = re.compile(
@@ -145,3 +151,129 @@ def footnote_markers(text: str) -> int:
 
 def read(path: Path) -> str:
     return Path(path).read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- the essays as the book describes them
+
+
+def profile(essays: pd.DataFrame, stats: pd.DataFrame) -> pd.DataFrame:
+    """One row per essay, indexed by label: the table ``essays`` with its counts from ``essay_stats``."""
+    return essays.merge(stats.drop(columns="source_id"), on="essay_id").set_index("label")
+
+
+def profile_figures(profile: pd.DataFrame) -> dict[str, object]:
+    """Per essay its words, paragraphs, sentences, mean sentence length and works cited (``a_words``
+    ...), then the dates the prose gives: when Essay A is judged as of and could first have been
+    written, Essay B's web date and the day its sources were read, Essay C's date."""
+    out: dict[str, object] = {}
+    for label, r in profile.iterrows():
+        k = label.lower()
+        out[f"{k}_words"] = int(r["words"])
+        out[f"{k}_paragraphs"] = int(r["paragraphs"])
+        out[f"{k}_sentences"] = int(r["sentences"])
+        out[f"{k}_mean"] = f"{r['mean_sentence_words']:.0f}"
+        out[f"{k}_works"] = int(r["works_cited"])
+    out["a_asof"] = day(profile.loc["A", "judged_as_of"])
+    out["a_earliest"] = day(profile.loc["A", "earliest_possible"])
+    out["b_date"] = day(profile.loc["B", "published_on"])
+    out["b_written"] = day(profile.loc["B", "earliest_possible"])
+    out["c_date"] = day(profile.loc["C", "published_on"])
+    return out
+
+
+def dates_judged(essays: pd.DataFrame) -> dict[str, str]:
+    """The dates the method chapter explains: what each essay is judged as of (``a_asof``,
+    ``b_asof``, ``c_asof``) and the day Essay B's sources were read (``b_written``)."""
+    by_label = essays.set_index("label")
+    return {
+        "a_asof": day(by_label.loc["A", "judged_as_of"]),
+        "b_asof": day(by_label.loc["B", "judged_as_of"]),
+        "b_written": day(by_label.loc["B", "earliest_possible"]),
+        "c_asof": day(by_label.loc["C", "judged_as_of"]),
+    }
+
+
+#: The columns of the table of the essays at a glance, in order.
+GLANCE_COLUMNS = (
+    "Essay",
+    "Published",
+    "Judged as of",
+    "Words",
+    "Paragraphs",
+    "Sentences",
+    "Words per sentence",
+    "Works cited",
+    "In-text references",
+)
+
+
+def glance(profile: pd.DataFrame) -> pd.DataFrame:
+    """The essays at a glance: publisher and date, the date judged as of, length and references."""
+    d = profile.reset_index()
+    published = [
+        f"{p}, {day(x)}" if pd.notna(x) else f"{p}, undated" for p, x in zip(d["publisher"], d["published_on"])
+    ]
+    table = pd.DataFrame(
+        {
+            "Essay": d["label"],
+            "Published": published,
+            "Judged as of": d["judged_as_of"].map(day),
+            "Words": d["words"],
+            "Paragraphs": d["paragraphs"],
+            "Sentences": d["sentences"],
+            "Words per sentence": d["mean_sentence_words"].map(lambda v: f"{v:.1f}"),
+            "Works cited": d["works_cited"],
+            "In-text references": d["in_text_citations"] + d["footnote_markers"],
+        }
+    )
+    return table[list(GLANCE_COLUMNS)]
+
+
+def works_with_age(works: pd.DataFrame, essays: pd.DataFrame) -> pd.DataFrame:
+    """The works cited, each with its essay (``essay``, ``label``), its age in years at the essay's
+    date (``age_years``) and the short citation of the source of our check (``source``)."""
+    w = works.merge(essays[["essay_id", "label", "judged_as_of"]], on="essay_id")
+    w["essay"] = "Essay " + w["label"]
+    w["age_years"] = w["judged_as_of"].dt.year - w["first_published"]
+    w["source"] = w["source_id"].map(short_citation)
+    return w
+
+
+def citation_figures(aged: pd.DataFrame) -> dict[str, object]:
+    """How the citations fared (``n_works``, ``n_consistent``, ``n_slip`` for a slip or a minor
+    slip, ``n_unverified``) and the median age of Essays A's and B's works (``a_age``, ``b_age``)."""
+    checks = aged["check"].value_counts()
+    age = aged.groupby("label")["age_years"].median()
+    return {
+        "n_works": len(aged),
+        "n_consistent": int(checks.get("consistent", 0)),
+        "n_slip": int(checks.get("slip", 0) + checks.get("minor slip", 0)),
+        "n_unverified": int(checks.get("unverified", 0)),
+        "a_age": f"{age['A']:.0f}",
+        "b_age": f"{age['B']:.0f}",
+    }
+
+
+def works_table(works: pd.DataFrame) -> pd.DataFrame:
+    """Every work the essays cite, as cited and as we found it."""
+    shown = works.assign(
+        **{
+            "As cited": works["publisher_as_cited"] + ", " + works["year_as_cited"].astype(str),
+            "What we found": works["check"] + ": " + works["check_note"],
+        }
+    )
+    return shown[["work_id", "author", "title", "kind", "As cited", "What we found"]].rename(
+        columns={"work_id": "Ref.", "author": "Author", "title": "Work", "kind": "Kind"}
+    )
+
+
+def arguments_table(essays: pd.DataFrame) -> pd.DataFrame:
+    """The three essays' explanations, arguments and the theories they invoke."""
+    return essays[["label", "explanation", "argument", "theories"]].rename(
+        columns={
+            "label": "Essay",
+            "explanation": "Explanation",
+            "argument": "Central argument, in our words",
+            "theories": "Theories and thinkers invoked",
+        }
+    )

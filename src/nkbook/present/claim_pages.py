@@ -14,10 +14,11 @@ import json
 import pandas as pd
 
 from nkbook.analysis import claims
+from nkbook.analysis.findings import CHAPTER_OF, verdict_moves
 from nkbook.core.formats import day
-from nkbook.core.paths import book_config
+from nkbook.core.paths import book_config, data_dir
 from nkbook.data.provenance import sources
-from nkbook.present.templating import render
+from nkbook.present.templating import environment, render
 
 #: Colours of the verdicts (Okabe–Ito, greys for the two that are not about truth).
 VERDICT_COLOURS = {
@@ -26,26 +27,6 @@ VERDICT_COLOURS = {
     "Contradicted": "#D55E00",
     "Not enough evidence": "#8C8C8C",
     "Not checkable": "#C8C8C8",
-}
-#: Where each evidence table is presented in the book.
-CHAPTER_OF = {
-    "unsc_dprk_actions": "sanctions",
-    "us_dprk_russia_designations": "sanctions",
-    "petroleum_supply": "sanctions",
-    "troop_estimates": "troops",
-    "casualty_estimates": "troops",
-    "milestones": "troops",
-    "munitions_transfers": "munitions",
-    "reported_transfers_to_dprk": "flows",
-    "dprk_trade": "flows",
-    "essay_works_cited": "essays",
-    "context_facts": "method",
-    "unga_ideal_points": "bloc",
-    "unga_agreement": "bloc",
-    "unga_ukraine_resolutions": "bloc",
-    "unga_ukraine_votes": "bloc",
-    "regimes_of_the_world": "bloc",
-    "freedom_house": "bloc",
 }
 CHAPTER_TITLES = {
     "sanctions": "Sanctions",
@@ -242,3 +223,61 @@ def json_download(register: pd.DataFrame) -> str:
         "claims": records,
     }
     return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+# --------------------------------------------------------------------------- the pages of cards, one per essay
+
+
+def short_title(title: str) -> str:
+    """An essay's title without its subtitle (what follows the first colon)."""
+    return title.split(":", 1)[0].strip()
+
+
+def essay_claims(label: str, register: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One essay's claims, in the order of the register."""
+    register = claims.register() if register is None else register
+    essay = register[register["label"] == label]
+    if essay.empty:
+        raise ValueError(
+            f"no claims for essay {label!r} in data/claims.csv (labels: {sorted(register['label'].unique())})"
+        )
+    return essay
+
+
+def card_page_intro(essay: pd.DataFrame) -> str:
+    """The Markdown that opens an essay's page of cards: its claims, the dates of the verdicts,
+    and what the table of verdicts then and now shows (``templates/claim-page-intro.md.j2``)."""
+    first = essay.iloc[0]
+    return (
+        environment()
+        .overlay(autoescape=False)
+        .get_template("claim-page-intro.md.j2")
+        .render(
+            n=f"{len(essay):,}",
+            label=first["label"],
+            title=short_title(first["title"]),
+            citation=first["essay_source_id"],
+            as_of=when_text(first, "publication"),
+            cutoff=day(claims.cutoff()),
+        )
+    )
+
+
+def card_page_inputs(essay: pd.DataFrame) -> list[str]:
+    """The files an essay's page of cards is made from: the register, the essays, the data
+    package and every table its evidence (then and now) points at."""
+    tables = {"claims", "essays"}
+    for column in ("evidence_at_publication", "evidence_at_cutoff"):
+        for refs in essay[column]:
+            tables.update(table for table, _ in claims.parse_refs(refs))
+    return [str(data_dir() / f"{t}.csv") for t in sorted(tables)] + [str(data_dir() / "datapackage.json")]
+
+
+def verdict_moves_table(essay: pd.DataFrame) -> str:
+    """The essay's claims by verdict at publication (rows) and at the cut-off (columns), as a table."""
+    from nkbook.present.glue import show_table
+
+    table = show_table(
+        verdict_moves(essay), caption="Verdicts as of publication (rows) and as of the data cut-off (columns)"
+    )
+    return table.data

@@ -12,6 +12,9 @@
   section toggles get a name, and the bibliography's entries the list-item role their list
   requires) and one for reproducibility (myst-nb's stylesheet is linked the same way whether the
   page was written by a first build or a later one).
+* The pages of claim cards: ``{claim-cards} A`` writes Essay A's page (its opening paragraph,
+  the table of verdicts then and now, the list of cards, the cards and their ClaimReview JSON-LD),
+  one mechanism for the three pages ``book/claims-a.md`` ... (see :func:`_claim_cards_directive`).
 * Downloads: every table of ``data/`` and ``datapackage.json`` are copied to ``_static/downloads/``,
   with the claims register as JSON (``claims.json``); the book's stylesheets and scripts are the
   files of ``src/nkbook/static`` (see :mod:`nkbook.present.templating`).
@@ -234,6 +237,7 @@ def setup(app):
         app.add_js_file(name)
     app.add_directive("nkbook-bibtex", _bibtex_directive())
     app.add_directive("nkbook-package-versions", _versions_directive())
+    app.add_directive("claim-cards", _claim_cards_directive())
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
 
 
@@ -319,3 +323,28 @@ def _versions_directive():
             return [table]
 
     return NkbookPackageVersions
+
+
+def _claim_cards_directive():
+    from docutils import nodes
+    from docutils.statemachine import StringList
+    from sphinx.util.docutils import SphinxDirective
+
+    class ClaimCards(SphinxDirective):
+        """``{claim-cards} A``: one essay's page of claim cards, from the register
+        (:mod:`nkbook.present.claim_pages`). The page is read again when the register, the essays
+        or a table its evidence points at changes."""
+
+        required_arguments = 1
+
+        def run(self):
+            essay = claim_pages.essay_claims(self.arguments[0])
+            for path in claim_pages.card_page_inputs(essay):
+                self.env.note_dependency(path)
+            intro = nodes.container()
+            text = StringList(claim_pages.card_page_intro(essay).splitlines(), source=self.get_source_info()[0])
+            self.state.nested_parse(text, self.content_offset, intro)
+            html = claim_pages.verdict_moves_table(essay) + claim_pages.essay_page(essay)
+            return [*intro.children, nodes.raw("", html, format="html")]
+
+    return ClaimCards

@@ -1,0 +1,97 @@
+"""The pages of claim cards (``book/claims-a.md`` ...): one directive, ``{claim-cards} A``, made
+from :mod:`nkbook.present.claim_pages`, and the pages it builds."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import HTML, ROOT
+from nkbook.analysis import claims
+from nkbook.core.paths import data_dir
+from nkbook.present import claim_pages
+
+
+@pytest.fixture(scope="module")
+def register():
+    return claims.register()
+
+
+def test_each_essay_has_one_short_page_that_names_the_directive():
+    for label in "ABC":
+        text = (ROOT / "book" / f"claims-{label.lower()}.md").read_text(encoding="utf-8")
+        assert f"```{{claim-cards}} {label}\n```" in text
+        assert text.startswith(f"# Essay {label}: the claims one by one\n")
+        assert not (ROOT / "book" / f"claims-{label.lower()}.ipynb").exists()
+
+
+def test_the_extension_registers_the_directive():
+    from nkbook.publish import sphinx_ext
+
+    app = mock.Mock()
+    sphinx_ext.setup(app)
+    names = [c.args[0] for c in app.add_directive.call_args_list]
+    assert "claim-cards" in names
+
+
+def test_short_title_drops_the_subtitle():
+    assert claim_pages.short_title("North Korea’s Strategic Bet: Why Pyongyang Chose") == "North Korea’s Strategic Bet"
+    assert claim_pages.short_title("No subtitle here") == "No subtitle here"
+
+
+def test_an_unknown_essay_is_an_error_that_names_the_labels(register):
+    with pytest.raises(ValueError, match=r"essay 'D'.*\['A', 'B', 'C'\]"):
+        claim_pages.essay_claims("D", register)
+
+
+def test_intro_counts_the_essays_claims_and_cites_it(register):
+    essay = claim_pages.essay_claims("A", register)
+    text = claim_pages.card_page_intro(essay)
+    assert text.startswith("The 20 claims of Essay A, *North Korea’s Shadow in Ukraine* {cite:p}`essay-medium-shadow`")
+    assert "as of the latest date the undated text allows, 17 October 2024" in text
+    assert f"as of the data cut-off,\n{claims.cutoff().strftime('%-d %B %Y')}." in text
+    b = claim_pages.card_page_intro(claim_pages.essay_claims("B", register))
+    assert "The 34 claims of Essay B" in b and "as of publication, 28 February 2025" in b
+
+
+def test_a_page_is_read_again_when_a_table_its_evidence_cites_changes(register):
+    b = claim_pages.card_page_inputs(claim_pages.essay_claims("B", register))
+    a = claim_pages.card_page_inputs(claim_pages.essay_claims("A", register))
+    assert str(data_dir() / "troop_estimates.csv") in b  # B23: about 11,000 troops in Kursk
+    assert str(data_dir() / "troop_estimates.csv") not in a
+    assert {str(data_dir() / n) for n in ("claims.csv", "essays.csv", "datapackage.json")} <= set(a)
+
+
+def test_the_verdict_table_has_its_caption_and_counts(register):
+    html = claim_pages.verdict_moves_table(claim_pages.essay_claims("A", register))
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find("caption").get_text() == "Verdicts as of publication (rows) and as of the data cut-off (columns)"
+    rows = {
+        tr.find_all(["th", "td"])[0].get_text(): [td.get_text() for td in tr.find_all("td")[1:]]
+        for tr in soup.select("tbody tr")
+    }
+    assert rows["Not enough evidence"] == ["0", "2", "0", "3", "0"]  # two of A's claims gained support
+
+
+# --------------------------------------------------------------------------- the built pages
+
+needs_build = pytest.mark.skipif(
+    not (HTML / "book" / "claims-a.html").is_file(), reason="no built book: run `make book` first"
+)
+
+
+@needs_build
+@pytest.mark.parametrize("label", ["A", "B", "C"])
+def test_built_page_holds_every_card_once_with_its_review(label, register):
+    soup = BeautifulSoup((HTML / "book" / f"claims-{label.lower()}.html").read_text(encoding="utf-8"), "html.parser")
+    article = soup.select_one("article.bd-article")
+    assert article.find("h1").get_text(" ", strip=True).startswith(f"Essay {label}: the claims one by one")
+    ids = list(register.loc[register["label"] == label, "claim_id"])
+    cards = [a for a in article.select("[id^=claim-]") if a["id"] in {claim_pages.anchor(c) for c in ids}]
+    assert [c["id"] for c in cards] == [claim_pages.anchor(c) for c in ids]
+    assert article.select_one("caption").get_text(strip=True).startswith("Verdicts as of publication")
+    assert len(article.select('script[type="application/ld+json"]')) == 1
+    assert article.select_one("a.bibtex, a[href*='references']") is not None  # the essay's citation links
+    assert "{cite" not in article.get_text() and "{doc" not in article.get_text()  # roles were parsed
