@@ -224,13 +224,11 @@ def test_javascript_bundle_is_wrapped_and_defines_vega_embed():
 
 
 def test_verdict_bars_label_each_bar_and_keep_the_scale_order():
-    from nkbook.analysis import claims
+    from nkbook.analysis import claims, findings
     from nkbook.present import claim_pages, plots
 
     register = claims.register()
-    tidy = pd.concat([claims.counts(register, "label", w) for w in claims.WHEN], ignore_index=True).assign(
-        source="essays"
-    )
+    tidy = findings.tallies(register, by="label").assign(source="essays")
     chart = plots.verdict_bars(
         tidy,
         category="label",

@@ -12,6 +12,7 @@ from conftest import SEEDS, needs_seeds
 from nkbook.analysis import claims
 from nkbook.analysis.claims import rules
 from nkbook.data import essays, load
+from nkbook.present import schema_org
 from test_bad_input import edit_table
 
 
@@ -179,7 +180,9 @@ def test_a_data_change_that_flips_a_verdict_fails_loudly(project_copy):
 
 
 def test_counts_by_essay_and_verdict(register):
-    table = claims.counts(register, "label", "cutoff")
+    from nkbook.analysis import findings
+
+    table = findings.tallies(register, by="label").query("when == 'cutoff'")
     assert table["claims"].sum() == len(register)
     assert table.set_index(["label", "verdict"]).loc[("B", "Contradicted"), "claims"] == 4
 
@@ -197,9 +200,9 @@ def check_claim_review(review: dict) -> None:
     assert ISO_DAY.match(review["datePublished"])
     rating = review["reviewRating"]
     assert rating["@type"] == "Rating" and rating["alternateName"] in claims.VERDICTS
-    assert rating["worstRating"] == claims.WORST_RATING and rating["bestRating"] == claims.BEST_RATING
-    if rating["alternateName"] in claims.RATINGS:
-        assert claims.WORST_RATING <= rating["ratingValue"] <= claims.BEST_RATING
+    assert rating["worstRating"] == schema_org.WORST_RATING and rating["bestRating"] == schema_org.BEST_RATING
+    if rating["alternateName"] in schema_org.RATINGS:
+        assert schema_org.WORST_RATING <= rating["ratingValue"] <= schema_org.BEST_RATING
     else:
         assert "ratingValue" not in rating
     item = review["itemReviewed"]
@@ -210,7 +213,9 @@ def check_claim_review(review: dict) -> None:
 
 
 def test_claim_reviews_are_valid(register):
-    reviews = [claims.claim_review(row, "https://example.org/book/", "The authors") for _, row in register.iterrows()]
+    reviews = [
+        schema_org.claim_review(row, "https://example.org/book/", "The authors") for _, row in register.iterrows()
+    ]
     for review in reviews:
         check_claim_review(review)
     by_id = {r["identifier"]: r for r in reviews}
@@ -222,9 +227,9 @@ def test_claim_reviews_are_valid(register):
 
 
 def test_jsonld_script_parses_and_cannot_close_early(register):
-    reviews = [claims.claim_review(row, "https://example.org", "X") for _, row in register.head(3).iterrows()]
+    reviews = [schema_org.claim_review(row, "https://example.org", "X") for _, row in register.head(3).iterrows()]
     reviews[0]["claimReviewed"] = "a </script> inside"
-    html = claims.jsonld_script(reviews)
+    html = schema_org.jsonld_script(reviews)
     assert html.count("</script>") == 1
     body = html.split("\n", 1)[1].rsplit("\n", 1)[0]
     assert json.loads(body)[0]["claimReviewed"] == "a </script> inside"

@@ -18,6 +18,7 @@ from nkbook.analysis.findings import CHAPTER_OF, verdict_moves
 from nkbook.core.formats import day
 from nkbook.core.paths import book_config, data_dir
 from nkbook.data.provenance import sources
+from nkbook.present import schema_org
 from nkbook.present.templating import environment, render
 
 #: Colours of the verdicts (Okabe–Ito, greys for the two that are not about truth).
@@ -53,7 +54,7 @@ def review_author() -> str:
 def reviews(register: pd.DataFrame) -> list[dict]:
     """The claims' ClaimReview records, pointing at the book's address."""
     base, author = site_url(), review_author()
-    return [claims.claim_review(row, base, author) for _, row in register.iterrows()]
+    return [schema_org.claim_review(row, base, author) for _, row in register.iterrows()]
 
 
 def slug(verdict: str) -> str:
@@ -70,7 +71,7 @@ def anchor(claim_id: str) -> str:
 
 def card_href(claim_id: str) -> str:
     """The address of a claim's card from a page in ``book/``."""
-    return f"{claims.claim_page(claim_id)}.html#{anchor(claim_id)}"
+    return f"{schema_org.claim_page(claim_id)}.html#{anchor(claim_id)}"
 
 
 def locator_text(row) -> str:
@@ -171,7 +172,7 @@ def card_index(register: pd.DataFrame) -> str:
 
 def essay_page(register: pd.DataFrame) -> str:
     """The cards of some claims (one essay's), listed first, with their ClaimReview JSON-LD."""
-    return card_index(register) + cards(register) + claims.jsonld_script(reviews(register))
+    return card_index(register) + cards(register) + schema_org.jsonld_script(reviews(register))
 
 
 def table(register: pd.DataFrame) -> str:

@@ -3,13 +3,11 @@ stored verdicts equal to what the rules give, and the tallies of verdicts."""
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 
 from nkbook.analysis.claims.evidence import EVIDENCE_TABLES, Evidence, evidence_rows, format_refs, parse_refs
 from nkbook.analysis.claims.rules import RULES, Judgement
-from nkbook.analysis.claims.vocabulary import BEST_RATING, RATINGS, UNCHECKABLE_TYPES, WHEN, WORST_RATING
+from nkbook.analysis.claims.vocabulary import UNCHECKABLE_TYPES, WHEN
 from nkbook.core.errors import Problem
 from nkbook.data import load, package
 
@@ -137,61 +135,6 @@ def problems(frame: pd.DataFrame | None = None) -> list[Problem]:
                         )
                     )
     return out
-
-
-def counts(frame: pd.DataFrame, by: str, when: str) -> pd.DataFrame:
-    """Claims by ``by`` (essay label, type...) and verdict, as a tidy table."""
-    col = verdict_column(when)
-    out = frame.groupby([by, col], observed=True).size().rename("claims").reset_index().rename(columns={col: "verdict"})
-    out["when"] = when
-    return out
-
-
-# --------------------------------------------------------------------------- ClaimReview
-
-
-def claim_page(claim_id: str) -> str:
-    """The page (without suffix) that holds a claim's card: one page per essay."""
-    return f"claims-{claim_id[0].lower()}"
-
-
-def claim_url(base: str, claim_id: str) -> str:
-    return f"{base.rstrip('/')}/book/{claim_page(claim_id)}.html#claim-{claim_id.lower()}"
-
-
-def claim_review(row, base_url: str, author: str) -> dict:
-    """A schema.org ``ClaimReview`` for one claim, as of the data cut-off."""
-    verdict = row["verdict_at_cutoff"]
-    rating = {"@type": "Rating", "alternateName": verdict, "bestRating": BEST_RATING, "worstRating": WORST_RATING}
-    if verdict in RATINGS:
-        rating["ratingValue"] = RATINGS[verdict]
-    appearance = {
-        "@type": "CreativeWork",
-        "url": row["url"],
-        "headline": row["title"],
-        "publisher": {"@type": "Organization", "name": row["publisher"]},
-    }
-    item = {"@type": "Claim", "appearance": appearance, "author": {"@type": "Organization", "name": row["publisher"]}}
-    if pd.notna(row["published_on"]):
-        item["datePublished"] = pd.Timestamp(row["published_on"]).strftime("%Y-%m-%d")
-        appearance["datePublished"] = item["datePublished"]
-    return {
-        "@context": "https://schema.org",
-        "@type": "ClaimReview",
-        "url": claim_url(base_url, row["claim_id"]),
-        "identifier": row["claim_id"],
-        "claimReviewed": row["paraphrase"],
-        "itemReviewed": item,
-        "author": {"@type": "Organization", "name": author},
-        "datePublished": pd.Timestamp(row["reviewed_on"]).strftime("%Y-%m-%d"),
-        "reviewRating": rating,
-    }
-
-
-def jsonld_script(reviews: list[dict]) -> str:
-    """The reviews as one compact ``<script type="application/ld+json">`` block (stable key order)."""
-    body = json.dumps(reviews, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
-    return f'<script type="application/ld+json">\n{body}\n</script>'
 
 
 def register_records(frame: pd.DataFrame | None = None) -> list[dict]:

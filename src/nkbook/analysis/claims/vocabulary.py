@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 VERDICTS = ("Supported", "Partly supported", "Contradicted", "Not enough evidence", "Not checkable")
-#: ClaimReview ratings: only verdicts on the truth of a claim get a number; the other two are
-#: given by name only (``alternateName``), as schema.org allows.
-RATINGS = {"Contradicted": 1, "Partly supported": 2, "Supported": 3}
-BEST_RATING, WORST_RATING = 3, 1
 CLAIM_TYPES = (
     "factual",
     "quantitative",
