@@ -12,8 +12,8 @@ import pytest
 from conftest import ROOT
 from nkbook.publish.build import input_files, input_state, rebuild_plan
 from nkbook.publish.execute import DEPENDENCIES, read_dependencies
+from nkbook.publish.parallel import Execution, fill_cache, settings, workers
 from nkbook.publish.parallel import chapters as parallel_chapters
-from nkbook.publish.parallel import fill_cache, settings, workers
 
 
 @pytest.fixture
@@ -145,8 +145,13 @@ def test_chapters_are_executed_into_the_cache_that_myst_nb_reads(tmp_path):
     (tmp_path / "book" / "table.csv").write_text("a\n1\n")
     good = _notebook(tmp_path / "book" / "good.ipynb", "import os\nprint(sorted(os.listdir('.')))", "6 * 7")
     other = _notebook(tmp_path / "book" / "other.ipynb", "print('other')")
-    assert fill_cache(tmp_path) == []
-    cache = get_cache(str(tmp_path / "_build" / ".jupyter_cache"))
+    with Execution(tmp_path) as execution:  # both chapters execute from now on
+        cache = get_cache(str(tmp_path / "_build" / ".jupyter_cache"))
+        execution.store(good)  # what Sphinx does before reading a chapter: wait for it, cache it
+        assert [Path(r.uri).name for r in cache.list_cache_records()] == ["good.ipynb"]
+        execution.store(good)  # once only
+        execution.store(tmp_path / "book" / "not-a-chapter.ipynb")
+        assert execution.finish() == []  # the rest
     _, merged = cache.merge_match_into_notebook(nbformat.read(good, as_version=4))  # what myst-nb does
     code = [c for c in merged.cells if c.cell_type == "code"]
     assert code[0].outputs[0].text == "['good.ipynb', 'other.ipynb', 'table.csv']\n"  # run in book/

@@ -15,10 +15,10 @@ what the chapters' outputs depend on besides their code, and decides before each
   from it counts as reading every table.
 
 The chapters to execute are then executed in parallel, one per core, into Jupyter Book's
-execution cache (:mod:`nkbook.publish.parallel`), before Sphinx starts: Sphinx reads every
-chapter from the cache and executes none (it would execute them one after another). A build
-killed at any point leaves no stamp, so the next build re-executes everything from a cleared
-cache. With nothing changed, the second build reuses both cache and HTML. The build runs with
+execution cache (:mod:`nkbook.publish.parallel`), while Sphinx starts in this process and
+reads the other pages: when it comes to a chapter, it waits for its execution and takes it from
+the cache (by itself, it would execute the chapters one after another). A build killed at any
+point leaves no stamp, so the next build re-executes everything from a cleared cache. With nothing changed, the second build reuses both cache and HTML. The build runs with
 warnings as errors and nitpicky references. ``--dry-run`` prints the decision and builds nothing.
 
 After the HTML, the PDF edition is printed (:mod:`nkbook.publish.pdf`), unless the pages it is made from
@@ -36,7 +36,7 @@ from pathlib import Path
 
 from nkbook.core.paths import project_root
 from nkbook.publish.execute import DEPENDENCIES, read_dependencies
-from nkbook.publish.parallel import fill_cache, jupyter_book
+from nkbook.publish.parallel import Execution, jupyter_book
 
 STAMP = ".nkbook-inputs.json"
 PDF_STAMP = ".nkbook-pdf"
@@ -158,13 +158,14 @@ def build_book(root: Path | None = None, dry_run: bool = False) -> int:
     elif decision == "some":
         forget_chapters(root, chapters)
     stamp.unlink(missing_ok=True)  # a failed build must not leave a stamp that hides what changed
-    failed = fill_cache(root)  # the chapters to execute run in parallel now; Sphinx finds them cached
+    # the chapters to execute run in parallel from now; Sphinx reads each once it is cached
+    with Execution(root) as execution:
+        status = jupyter_book(root, before_reading=execution.store)
+        failed = execution.finish()
     if failed:
-        print(f"not building the book: {len(failed)} chapter(s) failed: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    status = jupyter_book(root)
-    if status != 0:
-        return status
+        print(f"{len(failed)} chapter(s) failed to execute: {', '.join(failed)}", file=sys.stderr)
+    if status != 0 or failed:
+        return status or 1
     out.mkdir(exist_ok=True)
     stamp.write_text(json.dumps(current, indent=1, sort_keys=True))
     return pdf_edition(root)

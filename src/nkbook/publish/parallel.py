@@ -1,33 +1,34 @@
-"""Execute the chapters in parallel into Jupyter Book's execution cache, before Sphinx reads them.
+"""Execute the chapters in parallel into Jupyter Book's execution cache while Sphinx starts.
 
 With ``execute_notebooks: cache`` (``_config.yml``), myst-nb executes a chapter while Sphinx
 reads it, one chapter after another, unless the cache (``_build/.jupyter_cache``) already
-holds a record for the chapter's code cells. :func:`fill_cache` makes that so beforehand: every
-chapter without a matching record is executed in a pool of worker processes (largest notebook
-first, so that the longest chapters do not come last), by the very function myst-nb executes
-with (``jupyter_cache.executors.utils.single_nb_execution``), with the same working directory
-(the chapter's folder), timeout and ``allow_errors`` (from ``_config.yml``). The parent
-process alone writes to the cache, one chapter at a time, as myst-nb does: the chapter is
-added to the cache's project and its executed notebook cached with its run time
-(``execution_seconds``, which the execution report shows). Sphinx then finds every chapter in
-the cache and executes none.
+holds a record for the chapter's code cells. Here every chapter without a matching record is
+executed in a pool of worker processes (one per core, largest notebook first, so that the
+longest chapters do not come last), by the very function myst-nb executes with
+(``jupyter_cache.executors.utils.single_nb_execution``), with the same working directory (the
+chapter's folder), timeout and ``allow_errors`` (from ``_config.yml``). Meanwhile Sphinx starts
+in this process (:func:`jupyter_book`) and reads the other pages; when it comes to a chapter,
+myst-nb first waits for the chapter's execution and its record in the cache
+(:meth:`Execution.store`), then finds it there and executes nothing.
 
 The outputs are the same as when myst-nb executes a chapter itself: the same code runs with
 the same settings, and a cache record is keyed on the code cells only. A chapter that fails is
-not cached; its traceback is printed and kept in the cache's project (as myst-nb keeps it) and
-the build stops before Sphinx runs.
+not cached: its traceback is printed and kept in the cache's project, and myst-nb, finding no
+record, executes it once more and reports the failure as it always has (a warning, so an error).
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Callable
 
 import nbformat
 import yaml
@@ -96,6 +97,17 @@ def uncached(cache, paths: list[Path]) -> list[Path]:
     return out
 
 
+def die_with_parent() -> None:
+    """Run in each worker as it starts: on Linux, end it when the build is killed (its kernel,
+    which watches its parent, then ends too); an idle worker would otherwise wait forever."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the workers end when the pool is shut down
+        pass
+
+
 def execute_one(path: str, timeout: int | None, allow_errors: bool, attempts: int = 3) -> Outcome:
     """Run in a worker: execute one chapter as myst-nb's cache mode does (``execution_in_temp`` off).
 
@@ -119,64 +131,111 @@ def execute_one(path: str, timeout: int | None, allow_errors: bool, attempts: in
         return Outcome(path, nbformat.writes(result.nb), result.time, error, attempt)
 
 
+class Execution:
+    """The chapters missing from the cache, executing in worker processes from the moment this
+    is made (largest first, one per core); :meth:`store` waits for one chapter and caches it,
+    :meth:`finish` does so for all that are left and returns the chapters that failed.
+
+    Only this process writes to the cache, one chapter at a time, as myst-nb does: the chapter
+    is added to the cache's project, then its executed notebook is cached with its run time
+    (``execution_seconds``, which the execution report shows), or its traceback kept."""
+
+    def __init__(self, root: Path):
+        self.root, self.failed, self.jobs, self.pool = root, [], {}, None
+        config = settings(root)
+        if config.mode != "cache":  # myst-nb executes (or not) by itself
+            return
+        from jupyter_cache import get_cache
+
+        self.cache = get_cache(str(root / config.cache))
+        todo = uncached(self.cache, chapters(root, config))
+        if not todo:
+            return
+        count = workers(len(todo))
+        names = sorted(self.name(p) for p in todo)
+        print(f"executing {len(todo)} chapter(s), {count} at a time: {', '.join(names)}", flush=True)
+        # fork: the workers need nothing from this process but the arguments, and start at once
+        self.pool = ProcessPoolExecutor(count, get_context("fork"), initializer=die_with_parent)
+        self.jobs = {
+            p.resolve(): self.pool.submit(execute_one, str(p), config.timeout, config.allow_errors) for p in todo
+        }
+
+    def name(self, path: Path) -> str:
+        return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
+
+    def store(self, path: Path) -> None:
+        """If this chapter is executing, wait for it and cache it (or keep its traceback)."""
+        from jupyter_cache.base import CacheBundleIn
+        from jupyter_cache.cache.db import NbProjectRecord
+
+        job = self.jobs.pop(Path(path).resolve(), None)
+        if job is None:
+            return
+        outcome = job.result()
+        record = self.cache.add_nb_to_project(outcome.path)
+        NbProjectRecord.remove_tracebacks([record.pk], self.cache.db)
+        if outcome.error is not None:
+            NbProjectRecord.set_traceback(record.uri, outcome.error, self.cache.db)
+            self.failed.append(self.name(outcome.path))
+            print(f"{self.name(outcome.path)}: execution failed\n{outcome.error}", file=sys.stderr, flush=True)
+            return
+        bundle = CacheBundleIn(
+            nbformat.reads(outcome.notebook, as_version=4), record.uri, data={"execution_seconds": outcome.seconds}
+        )
+        self.cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
+        again = f" (its kernel started {outcome.attempts} times)" if outcome.attempts > 1 else ""
+        print(f"executed {self.name(outcome.path)} in {outcome.seconds:.1f} s{again}", flush=True)
+
+    def finish(self) -> list[str]:
+        for path in list(self.jobs):
+            self.store(path)
+        self.close()
+        return sorted(self.failed)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def __enter__(self) -> Execution:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def fill_cache(root: Path) -> list[str]:
-    """Execute every chapter missing from the cache, in parallel, and cache it.
-
-    Returns the chapters that failed (empty when all went well, or when the configuration
-    does not ask for cached execution and there is nothing to do here)."""
-    from jupyter_cache import get_cache
-    from jupyter_cache.base import CacheBundleIn
-    from jupyter_cache.cache.db import NbProjectRecord
-
-    config = settings(root)
-    if config.mode != "cache":
-        return []
-    cache = get_cache(str(root / config.cache))
-    todo = uncached(cache, chapters(root, config))
-    if not todo:
-        return []
-    names = [p.relative_to(root).as_posix() for p in todo]
-    count = workers(len(todo))
-    print(f"executing {len(todo)} chapter(s), {count} at a time: {', '.join(sorted(names))}")
-    failed = []
-    # fork: the workers need nothing from the parent but the arguments, and start at once
-    with ProcessPoolExecutor(max_workers=count, mp_context=get_context("fork")) as pool:
-        jobs = [pool.submit(execute_one, str(p), config.timeout, config.allow_errors) for p in todo]
-        for job in as_completed(jobs):
-            outcome = job.result()
-            name = Path(outcome.path).relative_to(root).as_posix()
-            record = cache.add_nb_to_project(outcome.path)
-            NbProjectRecord.remove_tracebacks([record.pk], cache.db)
-            if outcome.error is not None:
-                NbProjectRecord.set_traceback(record.uri, outcome.error, cache.db)
-                print(f"{name}: execution failed\n{outcome.error}", file=sys.stderr, flush=True)
-                failed.append(name)
-                continue
-            bundle = CacheBundleIn(
-                nbformat.reads(outcome.notebook, as_version=4),
-                record.uri,
-                data={"execution_seconds": outcome.seconds},
-            )
-            cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
-            again = f" (kernel started {outcome.attempts} times)" if outcome.attempts > 1 else ""
-            print(f"executed {name} in {outcome.seconds:.1f} s{again}", flush=True)
-    return sorted(failed)
+    """Execute every chapter missing from the cache, in parallel, and cache it; the chapters
+    that failed (none when all went well, or when ``_config.yml`` does not ask for the cache)."""
+    with Execution(root) as execution:
+        return execution.finish()
 
 
-def jupyter_book(root: Path) -> int:
+def jupyter_book(root: Path, before_reading: Callable[[Path], None] | None = None) -> int:
     """``jupyter-book build -W -n --keep-going ROOT`` (the HTML), run in this process; its exit status.
 
-    One difference from the command: sphinxcontrib-bibtex asks pybtex for a plugin at every
-    citation, and pybtex then searches the entry points of every installed distribution
-    (about 12 ms each time, some 500 times: a third of Sphinx's time once the chapters are
-    executed). The installed distributions do not change during a build, so here each lookup is
-    made once; pybtex's own registry of plugins is still asked first, every time.
+    ``before_reading(path)`` is called before myst-nb looks for a chapter in the execution cache
+    (:meth:`Execution.store`: Sphinx starts, and reads the pages and chapters already executed,
+    while the others are still executing). One more difference from the command: sphinxcontrib-bibtex
+    asks pybtex for a plugin at every citation, and pybtex then searches the entry points of
+    every installed distribution (about 12 ms each time, some 500 times: a third of Sphinx's
+    time once the chapters are executed). The installed distributions do not change during a
+    build, so here each lookup is made once; pybtex's registry of plugins is still asked first.
     """
     import pybtex.plugin
     from jupyter_book.cli.main import main
+    from myst_nb.core.execute.cache import NotebookClientCache
 
-    lookup, folder = pybtex.plugin.entry_points, os.getcwd()
+    lookup, start_client, folder = pybtex.plugin.entry_points, NotebookClientCache.start_client, os.getcwd()
+
+    def waiting_start_client(client):
+        if client.path is not None:
+            before_reading(Path(client.path))
+        return start_client(client)
+
     pybtex.plugin.entry_points = functools.cache(lambda **where: tuple(lookup(**where)))
+    if before_reading is not None:
+        NotebookClientCache.start_client = waiting_start_client
     os.chdir(root)  # where the command would run
     try:
         main.main(["build", "-W", "-n", "--keep-going", str(root)], prog_name="jupyter-book", standalone_mode=False)
@@ -186,6 +245,6 @@ def jupyter_book(root: Path) -> int:
         print(exc, file=sys.stderr)
         return 1
     finally:
-        pybtex.plugin.entry_points = lookup
+        pybtex.plugin.entry_points, NotebookClientCache.start_client = lookup, start_client
         os.chdir(folder)
     return 0
