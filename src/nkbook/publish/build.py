@@ -161,7 +161,7 @@ def build_book(root: Path | None = None, dry_run: bool = False) -> int:
     # the chapters to execute run in parallel from now; Sphinx reads each once it is cached
     with Execution(root) as execution:
         status = jupyter_book(root, before_reading=execution.store)
-        failed = execution.finish()
+        failed = execution.finish() if status == 0 else []
     if failed:
         print(f"{len(failed)} chapter(s) failed to execute: {', '.join(failed)}", file=sys.stderr)
     if status != 0 or failed:

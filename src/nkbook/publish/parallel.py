@@ -98,12 +98,14 @@ def uncached(cache, paths: list[Path]) -> list[Path]:
 
 
 def die_with_parent() -> None:
-    """Run in each worker as it starts: on Linux, end it when the build is killed (its kernel,
-    which watches its parent, then ends too); an idle worker would otherwise wait forever."""
+    """Run in each worker as it starts: on Linux, kill it when the build is killed (its kernel,
+    which watches its parent, then ends too). Otherwise an idle worker would wait forever, and a
+    busy one go on with the next chapter: SIGKILL, since nbclient catches SIGTERM and SIGINT
+    to shut its kernel down and carry on."""
     try:
         import ctypes
 
-        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: the workers end when the pool is shut down
         pass
 
@@ -193,9 +195,15 @@ class Execution:
         return sorted(self.failed)
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        """Shut the pool down; a chapter still executing (Sphinx failed or was interrupted before
+        it came to it) is stopped at once, its worker killed."""
+        if self.pool is None:
+            return
+        if self.jobs:
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                process.kill()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = None
 
     def __enter__(self) -> Execution:
         return self
