@@ -15,7 +15,8 @@ are never touched. Each step is a subprocess timed with ``time.perf_counter()``:
    value of one table (``make data`` first, timed apart), checked against
    ``book/_dependencies.json`` and against the built page; 6. nbval (``pytest book/``, serial);
    7. the pure execution floor: every chapter executed once in memory with nbclient, one after
-   another; the cold build's HTML is reported as a multiple of it; 8. page weight; 9. ``make check``
+   another, run right after the cold build (the machine may be shared: both should meet the same
+   load); the cold build's HTML is reported as a multiple of it; 8. page weight; 9. ``make check``
    (if the Makefile has it); 10. with ``--with-tests``, the pytest part of ``make test`` (about a
    quarter of an hour). ``make`` runs its recipe alone (``-o``: the environment, the system packages
    and the book are taken as made) with the venv of step 1.
@@ -117,7 +118,7 @@ def cache_records(copy: Path) -> dict[str, int]:
 
 def build(name: str, python: str, copy: Path, env: dict, logs: Path) -> dict:
     """One run of the build driver: its seconds, its decision and the chapters it executed."""
-    before = cache_records(copy)
+    before, load = cache_records(copy), os.getloadavg()[0]
     seconds, out, _, html = run(name, [python, "-m", "nkbook.publish.build"], copy, env, logs)
     after = cache_records(copy)
     executed = sorted(k for k, pk in after.items() if before.get(k) != pk)
@@ -128,6 +129,7 @@ def build(name: str, python: str, copy: Path, env: dict, logs: Path) -> dict:
         "executed": executed,
         "html_seconds": html,
         "pdf": "PDF edition: " in out and "pages unchanged" not in out,
+        "load": load,  # the machine's 1-minute load average as it started
     }
 
 
@@ -308,6 +310,11 @@ def main() -> int:
 
         # 2-3. cold build, then a second build with nothing changed; the page weights of the cold build
         r["cold"] = build("cold-build", python, copy, env, logs)
+        # 7. the floor right after the cold build, so that both meet much the same load on the machine
+        load = os.getloadavg()[0]
+        seconds, out, _, _ = run("floor", [python, "-c", FLOOR], copy, env, logs)
+        chapters = json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
+        r["floor"] = {"seconds": seconds, "sum_of_chapters": sum(chapters.values()), "chapters": chapters, "load": load}
         r["nochange"] = build("no-change-build", python, copy, env, logs)
         r["pages"] = page_weights(copy / "_build" / "html")
 
@@ -315,16 +322,12 @@ def main() -> int:
         r["check"] = make_target("check", venv, copy, env, logs)
         r["tests"] = make_target("test", venv, copy, env, logs) if opts.with_tests else {"skipped": True}
 
-        # 6-7. nbval and the floor, before the edits (nbval compares the stored outputs, which the
-        # data edit would make stale)
+        # 6. nbval, before the edits (nbval compares the stored outputs, which the data edit would make stale)
         seconds, out, code, _ = run(
             "nbval", [python, "-m", "pytest", "-p", "no:cacheprovider", "-q", "book/"], copy, env, logs, check=False
         )
         summary = [line for line in out.splitlines() if re.search(r"\d+ (passed|failed|error)", line)]
         r["nbval"] = {"seconds": seconds, "exit": code, "summary": summary[-1].strip("= ") if summary else out[-200:]}
-        seconds, out, _, _ = run("floor", [python, "-c", FLOOR], copy, env, logs)
-        chapters = json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
-        r["floor"] = {"seconds": seconds, "sum_of_chapters": sum(chapters.values()), "chapters": chapters}
 
         # 4. one sentence of prose changed: no chapter should be executed
         edit_prose(copy)
@@ -401,7 +404,8 @@ def report(r: dict) -> None:
         ),
         (f"cold build ({len(cold['executed'])} chapters executed{split(cold)})", f"{cold['seconds']:.1f} s", "–", "–"),
         (
-            "cold build, HTML only, against the sequential execution floor (below)",
+            "cold build, HTML only, against the sequential execution floor (below; run right after it; "
+            f"1-minute load average as each started: {cold.get('load', 0):.1f} and {floor.get('load', 0):.1f})",
             f"{cold_html:.1f} s ({cold_ratio:.2f}× floor)",
             f"≤ {GOAL_COLD}× floor",
             yes(cold_ratio <= GOAL_COLD),
