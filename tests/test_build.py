@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
-from nkbook.publish.build import input_files, plan, state
+from nkbook.publish.build import input_files, input_state, rebuild_plan
 from nkbook.publish.execute import DEPENDENCIES, read_dependencies
+from nkbook.publish.parallel import Execution, fill_cache, settings, workers
+from nkbook.publish.parallel import chapters as parallel_chapters
 
 
 @pytest.fixture
@@ -61,24 +64,24 @@ def _edit(path, old, new):
 
 
 def test_nothing_changed_means_nothing_re_executed(copy):
-    assert plan(state(copy), state(copy)) == ("none", [])
-    assert plan(None, state(copy)) == ("all", [])
+    assert rebuild_plan(input_state(copy), input_state(copy)) == ("none", [])
+    assert rebuild_plan(None, input_state(copy)) == ("all", [])
 
 
 def test_a_table_re_executes_exactly_the_chapters_that_read_it(copy):
-    before = state(copy)
+    before = input_state(copy)
     _edit(copy / "data" / "dprk_trade.csv", "6390000000,US$6.39 billion", "6391000000,US$6.39 billion")
-    assert plan(before, state(copy)) == ("some", ["book/flows.ipynb"])
+    assert rebuild_plan(before, input_state(copy)) == ("some", ["book/flows.ipynb"])
     (copy / "data" / "petroleum_supply.csv").touch()  # a newer file with the same bytes is no change
-    assert plan(before, state(copy)) == ("some", ["book/flows.ipynb"])
+    assert rebuild_plan(before, input_state(copy)) == ("some", ["book/flows.ipynb"])
 
 
 def test_a_table_description_counts_as_the_table(copy):
-    before = state(copy)
+    before = input_state(copy)
     pkg = json.loads((copy / "data" / "datapackage.json").read_text())
     next(r for r in pkg["resources"] if r["name"] == "troop_estimates")["title"] = "Retitled"
     (copy / "data" / "datapackage.json").write_text(json.dumps(pkg, indent=1))
-    assert plan(before, state(copy)) == ("some", ["book/troops.ipynb"])
+    assert rebuild_plan(before, input_state(copy)) == ("some", ["book/troops.ipynb"])
 
 
 @pytest.mark.parametrize(
@@ -87,23 +90,83 @@ def test_a_table_description_counts_as_the_table(copy):
         lambda root: _edit(
             root / "data" / "datapackage.json", '"x-data-cutoff": "2026-11-22"', '"x-data-cutoff": "2026-11-23"'
         ),
-        lambda root: _edit(root / "src" / "nkbook" / "charts.py", "PALETTE = [", "PALETTE = [  # edited\n"),
+        lambda root: _edit(root / "src" / "nkbook" / "present" / "charts.py", "PALETTE = [", "PALETTE = [  # edited\n"),
         lambda root: _edit(root / "book" / "references.bib", "@online{", "@online {"),
         lambda root: _edit(root / "book" / "_dependencies.json", '"claims",', '"claims", "dprk_trade",'),
     ],
     ids=["data cut-off", "package", "bibliography", "dependency map"],
 )
 def test_a_shared_input_re_executes_everything(copy, change):
-    before = state(copy)
+    before = input_state(copy)
     change(copy)
-    assert plan(before, state(copy)) == ("all", [])
+    assert rebuild_plan(before, input_state(copy)) == ("all", [])
 
 
 def test_a_chapter_missing_from_the_map_reads_every_table(copy):
     deps = json.loads((copy / "book" / "_dependencies.json").read_text())
     del deps["book/flows.ipynb"]
     (copy / "book" / "_dependencies.json").write_text(json.dumps(deps))
-    before = state(copy)
+    before = input_state(copy)
     text = (copy / "data" / "us_dprk_russia_designations.csv").read_text()
     (copy / "data" / "us_dprk_russia_designations.csv").write_text(text + "\n")
-    assert plan(before, state(copy)) == ("some", ["book/flows.ipynb", "book/sanctions.ipynb"])
+    assert rebuild_plan(before, input_state(copy)) == ("some", ["book/flows.ipynb", "book/sanctions.ipynb"])
+
+
+def _notebook(path, *sources):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
+    nb.cells = [nbformat.v4.new_markdown_cell("# A chapter"), *map(nbformat.v4.new_code_cell, sources)]
+    path.write_text(nbformat.writes(nb), encoding="utf-8")
+    return path
+
+
+def test_the_parallel_execution_follows_the_configuration():
+    config = settings(ROOT)
+    assert (config.mode, config.timeout, config.allow_errors) == ("cache", 600, False)
+    chapters = [p.name for p in parallel_chapters(ROOT, config)]
+    assert len(chapters) == 13 and chapters[0] == "bloc.ipynb"  # the largest notebook starts first
+    assert workers(1) == 1 and 1 <= workers(13) <= 4
+
+
+def test_chapters_are_executed_into_the_cache_that_myst_nb_reads(tmp_path):
+    """Each chapter missing from the cache is executed in its folder and cached under its code,
+    as myst-nb would cache it; a cached chapter is not executed again; a failure is not cached."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    (tmp_path / "book").mkdir()
+    (tmp_path / "_config.yml").write_text("execute:\n  execute_notebooks: cache\n  timeout: 60\n")
+    (tmp_path / "book" / "table.csv").write_text("a\n1\n")
+    good = _notebook(tmp_path / "book" / "good.ipynb", "import os\nprint(sorted(os.listdir('.')))", "6 * 7")
+    other = _notebook(tmp_path / "book" / "other.ipynb", "print('other')")
+    with Execution(tmp_path) as execution:  # both chapters execute from now on
+        cache = get_cache(str(tmp_path / "_build" / ".jupyter_cache"))
+        execution.store(good)  # what Sphinx does before reading a chapter: wait for it, cache it
+        assert [Path(r.uri).name for r in cache.list_cache_records()] == ["good.ipynb"]
+        execution.store(good)  # once only
+        execution.store(tmp_path / "book" / "not-a-chapter.ipynb")
+        assert execution.finish() == []  # the rest
+    _, merged = cache.merge_match_into_notebook(nbformat.read(good, as_version=4))  # what myst-nb does
+    code = [c for c in merged.cells if c.cell_type == "code"]
+    assert code[0].outputs[0].text == "['good.ipynb', 'other.ipynb', 'table.csv']\n"  # run in book/
+    assert code[1].outputs[0].data["text/plain"] == "42"
+    assert "execution" not in code[0].metadata  # no timings in the outputs
+    records = {Path(r.uri).name: r for r in cache.list_cache_records()}
+    assert sorted(records) == ["good.ipynb", "other.ipynb"]
+    assert all(r.data["execution_seconds"] > 0 for r in records.values())  # the execution report's times
+    assert cache.get_cached_project_nb(str(good)).pk == records["good.ipynb"].pk  # as forget_chapters finds it
+
+    # nothing missing: nothing executed; a changed chapter and a failing one are executed
+    assert fill_cache(tmp_path) == []
+    assert {Path(r.uri).name: r.pk for r in cache.list_cache_records()} == {k: r.pk for k, r in records.items()}
+    _notebook(other, "print('changed')")
+    bad = _notebook(tmp_path / "book" / "bad.ipynb", "raise ValueError('boom')")
+    assert fill_cache(tmp_path) == ["book/bad.ipynb"]
+    after = {Path(r.uri).name: r.pk for r in cache.list_cache_records()}
+    assert sorted(after) == ["good.ipynb", "other.ipynb"] and after["other.ipynb"] != records["other.ipynb"].pk
+    with pytest.raises(KeyError):
+        cache.match_cache_notebook(nbformat.read(bad, as_version=4))
+    assert "boom" in cache.get_project_record(str(bad)).traceback

@@ -9,12 +9,16 @@ what the chapters' outputs depend on besides their code, and decides before each
   package's own fields (the data cut-off) or ``book/_dependencies.json``;
 * **exactly the chapters that read a changed table** are re-executed when only tables change
   (a table's bytes or its description in ``datapackage.json``): their cache records are
-  removed and their sources marked as changed, so that Sphinx reads them again and myst-nb
-  executes them; every other chapter keeps its cached outputs. Which tables a chapter reads is
+  removed and their sources marked as changed, so that Sphinx reads them again; every other
+  chapter keeps its cached outputs. Which tables a chapter reads is
   recorded in ``book/_dependencies.json`` (see :mod:`nkbook.publish.execute`); a chapter missing
   from it counts as reading every table.
 
-With nothing changed, the second build reuses both cache and HTML. The build runs with
+The chapters to execute are then executed in parallel, one per core, into Jupyter Book's
+execution cache (:mod:`nkbook.publish.parallel`), while Sphinx starts in this process and
+reads the other pages: when it comes to a chapter, it waits for its execution and takes it from
+the cache (by itself, it would execute the chapters one after another). A build killed at any
+point leaves no stamp, so the next build re-executes everything from a cleared cache. With nothing changed, the second build reuses both cache and HTML. The build runs with
 warnings as errors and nitpicky references. ``--dry-run`` prints the decision and builds nothing.
 
 After the HTML, the PDF edition is printed (:mod:`nkbook.publish.pdf`), unless the pages it is made from
@@ -27,12 +31,12 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 from nkbook.core.paths import project_root
 from nkbook.publish.execute import DEPENDENCIES, read_dependencies
+from nkbook.publish.parallel import Execution, jupyter_book
 
 STAMP = ".nkbook-inputs.json"
 PDF_STAMP = ".nkbook-pdf"
@@ -98,11 +102,12 @@ def chapter_digests(root: Path) -> dict[str, str]:
     return out
 
 
-def state(root: Path) -> dict:
+def input_state(root: Path) -> dict:
+    """What the chapters' outputs depend on besides their code: the shared inputs' digest and each chapter's."""
     return {"shared": inputs_digest(root), "chapters": chapter_digests(root)}
 
 
-def plan(previous: dict | None, current: dict) -> tuple[str, list[str]]:
+def rebuild_plan(previous: dict | None, current: dict) -> tuple[str, list[str]]:
     """("all", []) to re-execute every chapter; ("some", chapters) for exactly those; ("none", [])."""
     if not previous or previous.get("shared") != current["shared"]:
         return "all", []
@@ -111,7 +116,7 @@ def plan(previous: dict | None, current: dict) -> tuple[str, list[str]]:
     return ("some", stale) if stale else ("none", [])
 
 
-def forget(root: Path, chapters: list[str]) -> None:
+def forget_chapters(root: Path, chapters: list[str]) -> None:
     """Drop the cached execution of these chapters and mark their sources as changed."""
     from jupyter_cache import get_cache
 
@@ -129,7 +134,7 @@ def forget(root: Path, chapters: list[str]) -> None:
         os.utime(path)  # newer than the last read: Sphinx reads it again (its bytes are unchanged)
 
 
-def build(root: Path | None = None, dry_run: bool = False) -> int:
+def build_book(root: Path | None = None, dry_run: bool = False) -> int:
     root = root or project_root()
     out = root / "_build"
     stamp = out / STAMP
@@ -137,8 +142,8 @@ def build(root: Path | None = None, dry_run: bool = False) -> int:
         previous = json.loads(stamp.read_text()) if stamp.is_file() else None
     except ValueError:
         previous = None
-    current = state(root)
-    decision, chapters = plan(previous, current)
+    current = input_state(root)
+    decision, chapters = rebuild_plan(previous, current)
     if decision == "all":
         print("shared inputs changed since the last build (or no build yet): every chapter will be re-executed")
     elif decision == "some":
@@ -151,15 +156,19 @@ def build(root: Path | None = None, dry_run: bool = False) -> int:
         for stale in (out / ".jupyter_cache", out / "html", out / "jupyter_execute", out / ".doctrees"):
             shutil.rmtree(stale, ignore_errors=True)
     elif decision == "some":
-        forget(root, chapters)
+        forget_chapters(root, chapters)
     stamp.unlink(missing_ok=True)  # a failed build must not leave a stamp that hides what changed
-    jb = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run([str(jb), "build", "-W", "-n", "--keep-going", str(root)], cwd=root)
-    if result.returncode != 0:
-        return result.returncode
+    # the chapters to execute run in parallel from now; Sphinx reads each once it is cached
+    with Execution(root) as execution:
+        status = jupyter_book(root, before_reading=execution.store)
+        failed = execution.finish() if status == 0 else []
+    if failed:
+        print(f"{len(failed)} chapter(s) failed to execute: {', '.join(failed)}", file=sys.stderr)
+    if status != 0 or failed:
+        return status or 1
     out.mkdir(exist_ok=True)
     stamp.write_text(json.dumps(current, indent=1, sort_keys=True))
-    return edition(root)
+    return pdf_edition(root)
 
 
 def pages_digest(root: Path) -> str:
@@ -171,7 +180,7 @@ def pages_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
-def edition(root: Path) -> int:
+def pdf_edition(root: Path) -> int:
     """Print the PDF edition if the pages changed since it was last printed (or it is missing)."""
     from nkbook.publish.pdf import PDF_NAME, PdfError
     from nkbook.publish.pdf import build as build_pdf
@@ -193,4 +202,4 @@ def edition(root: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(build(dry_run="--dry-run" in sys.argv[1:]))
+    sys.exit(build_book(dry_run="--dry-run" in sys.argv[1:]))
