@@ -22,9 +22,9 @@ NETWORK_LOAD = re.compile(
 
 def _edition() -> str:
     from nkbook.core.paths import book_config
-    from nkbook.publish.sphinx_ext import edition
+    from nkbook.publish.sphinx_ext import edition_line
 
-    return edition(ROOT, book_config()["repository"]["url"])
+    return edition_line(ROOT, book_config()["repository"]["url"])
 
 
 EDITION = _edition() if (HTML / "index.html").is_file() else ""

@@ -66,20 +66,20 @@ def test_bibtex_entry_made_from_citation_cff():
 def test_commit_is_read_from_git_and_marks_local_changes(tmp_path, monkeypatch):
     import subprocess
 
-    from nkbook.publish.sphinx_ext import commit
+    from nkbook.publish.sphinx_ext import source_commit
 
     monkeypatch.delenv("NKBOOK_COMMIT", raising=False)
-    assert commit(tmp_path) == "unknown"  # not a git work tree
+    assert source_commit(tmp_path) == "unknown"  # not a git work tree
     run = lambda *a: subprocess.run(["git", *a], cwd=tmp_path, check=True, capture_output=True)  # noqa: E731
     run("init", "-q")
     (tmp_path / "f.txt").write_text("one\n")
     run("add", "f.txt")
     run("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "one")
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True).stdout.strip()
-    assert commit(tmp_path) == head and len(head) == 40
+    assert source_commit(tmp_path) == head and len(head) == 40
     (tmp_path / "untracked.txt").write_text("not part of the build's history\n")
-    assert commit(tmp_path) == head
+    assert source_commit(tmp_path) == head
     (tmp_path / "f.txt").write_text("two\n")
-    assert commit(tmp_path) == head + "+modified"
+    assert source_commit(tmp_path) == head + "+modified"
     monkeypatch.setenv("NKBOOK_COMMIT", "0123456789ab")
-    assert commit(tmp_path) == "0123456789ab"
+    assert source_commit(tmp_path) == "0123456789ab"

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import HTML, ROOT, SHARED, needs_shared
 from nkbook.publish.reproducible import ALLOWED, allowed_matches, differences, masked, tracked_copy
-from nkbook.publish.sphinx_ext import commit
+from nkbook.publish.sphinx_ext import source_commit
 
 ROW = (
     '<tr class="row-even"><td><p><a class="xref doc reference internal" href="bloc.html"><span class="doc">book/bloc</span></a></p></td>\n'
@@ -78,7 +78,12 @@ def test_a_second_copy_builds_the_same_book_and_the_same_data(tmp_path):
     ``make book`` built here, byte for byte but for the allow-list; ``make data`` there
     rewrites every table and ``datapackage.json`` to the committed bytes."""
     copy = _tracked_copy(tmp_path / "copy")
-    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "NKBOOK_SHARED": str(SHARED), "NKBOOK_COMMIT": commit(ROOT)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(copy / "src"),
+        "NKBOOK_SHARED": str(SHARED),
+        "NKBOOK_COMMIT": source_commit(ROOT),
+    }
     env.pop("NKBOOK_ROOT", None)
     data = make_data(copy, env)
     assert data.returncode == 0, data.stdout + data.stderr

@@ -182,8 +182,7 @@ def pages_digest(root: Path) -> str:
 
 def pdf_edition(root: Path) -> int:
     """Print the PDF edition if the pages changed since it was last printed (or it is missing)."""
-    from nkbook.publish.pdf import PDF_NAME, PdfError
-    from nkbook.publish.pdf import build as build_pdf
+    from nkbook.publish.pdf import PDF_NAME, PdfError, build_pdf
 
     target = root / "_build" / "html" / "_static" / "downloads" / PDF_NAME
     stamp = root / "_build" / PDF_STAMP

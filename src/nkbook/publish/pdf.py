@@ -256,7 +256,7 @@ def print_pdf(page: Path, target: Path, cutoff: str) -> int:
     return charts
 
 
-def build(root: Path | None = None) -> Path:
+def build_pdf(root: Path | None = None) -> Path:
     root = root or project_root()
     cutoff = package()["x-data-cutoff"]
     target = root / "_build" / "html" / "_static" / "downloads" / PDF_NAME
@@ -274,7 +274,7 @@ def build(root: Path | None = None) -> Path:
 
 if __name__ == "__main__":
     try:
-        build()
+        build_pdf()
     except PdfError as exc:
         print(f"PDF edition not made: {exc}", file=sys.stderr)
         sys.exit(1)

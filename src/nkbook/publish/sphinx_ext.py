@@ -58,7 +58,7 @@ def _write_downloads(folder: Path) -> None:
     _write_if_changed(folder / "claims.json", claim_pages.json_download(register))
 
 
-def commit(root: Path) -> str:
+def source_commit(root: Path) -> str:
     """The commit the book is built from; ``+modified`` when tracked files differ from it.
 
     Outside a git work tree (a downloaded archive) it is ``unknown``; ``NKBOOK_COMMIT``
@@ -78,10 +78,10 @@ def commit(root: Path) -> str:
     return head + ("+modified" if dirty else "")
 
 
-def edition(root: Path, repository: str | None = None) -> str:
+def edition_line(root: Path, repository: str | None = None) -> str:
     """The footer line: version, data cut-off and commit (linked to the repository)."""
     cutoff = package()["x-data-cutoff"]
-    built = commit(root)
+    built = source_commit(root)
     short = built[:12] + ("+modified" if built.endswith("+modified") else "")
     shown = f"<code>{escape(short)}</code>"
     if repository and len(built) >= 40 and not built.endswith("+modified"):
@@ -95,7 +95,7 @@ def _config_inited(app, config) -> None:
     config.ogp_site_url = config.ogp_site_url or config.html_baseurl
     config.ogp_site_name = config.ogp_site_name or config.html_title
     repository = (config.html_theme_options or {}).get("repository_url")
-    footer = edition(Path(app.srcdir), repository)
+    footer = edition_line(Path(app.srcdir), repository)
     options = dict(config.html_theme_options or {})
     options["extra_footer"] = footer + options.get("extra_footer", "")
     # Light or dark as the reader's system prefers. Left unset (pydata-sphinx-theme reads it from the
