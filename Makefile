@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test data refresh notebooks lock system-deps clean
+.PHONY: book test check data refresh notebooks lock system-deps clean
 
 $(STAMP): requirements.lock requirements-nodeps.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ book: $(STAMP) system-deps
 ## (strict), the book build, and the offline browser test of every page
 test: $(STAMP) system-deps book
 	$(BIN)/python -m pytest
+
+## make check: the quick gate before a commit (under a minute): ruff lint and format, the
+## import-linter layer contract, and the unit tier of the tests (no ../shared, no built book)
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -m unit -n 2 tests
 
 ## make data: rebuild derived tables from ../shared/data/snapshots, validate, refresh datapackage.json,
 ## then rewrite the data appendix's pages from it

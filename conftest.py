@@ -40,6 +40,14 @@ def pytest_runtest_setup(item):
         os.environ[TRACE_ENV] = str(trace)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """The chapters under nbval are a tier of their own (``-m notebooks``; tests/conftest.py tiers the rest)."""
+    for item in items:
+        if _chapter(item):
+            item.add_marker("notebooks")
+
+
 def pytest_runtest_logreport(report):
     name = report.nodeid.split("::")[0]
     if name.endswith(".ipynb"):
