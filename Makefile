@@ -30,7 +30,7 @@ check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -m unit -n 2 tests
+	$(BIN)/python -m pytest -m unit -n 2 --dist load tests
 
 ## make data: rebuild derived tables from ../shared/data/snapshots, validate, refresh datapackage.json,
 ## then rewrite the data appendix's pages from it

@@ -6,6 +6,11 @@ file for it, where ``nkbook.data.package.load`` notes every table the chapter re
 chapter that ran in full and passed must have read exactly the tables that
 ``book/_dependencies.json`` records, since the build driver re-executes chapters by that file
 (``nkbook.publish.build``); otherwise the run fails and says to run ``make notebooks``.
+Under pytest-xdist (``make test`` runs ``-n 2 --dist loadfile``), each worker checks the chapters it
+ran and its controller reports them all.
+
+Every test gets one tier marker (``-m unit`` and so on): the chapters under nbval are ``notebooks``,
+tests/conftest.py tiers the tests.
 """
 
 from __future__ import annotations
@@ -77,18 +82,41 @@ def stale_dependencies(items, traces: dict[str, Path], ran: dict[str, int], fail
     return out
 
 
-def pytest_sessionfinish(session, exitstatus):
-    if not _TRACES:
-        return
-    from nkbook.core.trace import TRACE_ENV
+#: Under pytest-xdist, each worker checks the chapters it ran (``--dist loadfile`` keeps a chapter's
+#: cells in one worker) and sends its findings here, to the controller, which reports them all.
+_FROM_WORKERS: list[dict] = []
 
-    os.environ.pop(TRACE_ENV, None)
-    problems = stale_dependencies(session.items, _TRACES, _RAN, _FAILED)
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    found = getattr(node, "workeroutput", {}).get("nkbook_dependencies")
+    if found:
+        _FROM_WORKERS.append(found)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    checked, problems = 0, []
+    if _TRACES:
+        from nkbook.core.trace import TRACE_ENV
+
+        os.environ.pop(TRACE_ENV, None)
+        checked, problems = len(_TRACES), stale_dependencies(session.items, _TRACES, _RAN, _FAILED)
+    if hasattr(session.config, "workeroutput"):  # an xdist worker: its controller reports
+        if checked:
+            session.config.workeroutput["nkbook_dependencies"] = {"checked": checked, "problems": problems}
+        return
+    for found in _FROM_WORKERS:
+        checked += found["checked"]
+        problems += found["problems"]
+    if not checked:
+        return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     write = reporter.write_line if reporter else print
+    if _FROM_WORKERS and reporter:
+        write("")  # end xdist's progress line
     if problems:
-        for line in ["book/_dependencies.json is out of date (run `make notebooks`):", *problems]:
+        for line in ["book/_dependencies.json is out of date (run `make notebooks`):", *sorted(problems)]:
             write(line)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     else:
-        write(f"book/_dependencies.json: the tables read by {len(_TRACES)} chapter(s) under nbval match it")
+        write(f"book/_dependencies.json: the tables read by {checked} chapter(s) under nbval match it")

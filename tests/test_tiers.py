@@ -164,6 +164,43 @@ def test_under_ci_a_present_input_runs(project, tmp_path):
     assert "7 passed, 1 skipped, 1 error" in result.stdout
 
 
+def _notebook(table: str) -> str:
+    source = f"from nkbook.core.trace import note_read\nnote_read({table!r})\nprint('read')"
+    cell = {"cell_type": "code", "metadata": {}, "source": source, "execution_count": 1, "id": "c1"}
+    cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "read\n"}]
+    meta = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    return json.dumps({"cells": [cell], "metadata": meta, "nbformat": 4, "nbformat_minor": 5})
+
+
+@pytest.mark.notebooks  # starts two Jupyter kernels
+def test_stale_dependencies_are_reported_from_xdist_workers(tmp_path):
+    """Two chapters under nbval in two workers: the controller reports the one whose tables differ
+    from book/_dependencies.json, and fails the run."""
+    root = tmp_path / "project"
+    (root / "book").mkdir(parents=True)
+    shutil.copy(ROOT / "conftest.py", root / "conftest.py")
+    (root / "pyproject.toml").write_text(
+        PYPROJECT.replace('-p no:cacheprovider"', '-p no:cacheprovider --nbval --nbval-current-env"')
+    )
+    (root / "book" / "one.ipynb").write_text(_notebook("alpha"))
+    (root / "book" / "two.ipynb").write_text(_notebook("gamma"))
+    deps = {"book/one.ipynb": ["alpha"], "book/two.ipynb": ["beta"]}
+    (root / "book" / "_dependencies.json").write_text(json.dumps(deps))
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTEST_ADDOPTS", "NKBOOK_TRACE")}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "book"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "2 passed" in result.stdout
+    assert "book/_dependencies.json is out of date (run `make notebooks`):" in result.stdout
+    assert "book/two.ipynb read ['gamma'], but book/_dependencies.json records ['beta']" in result.stdout
+    assert "book/one.ipynb" not in result.stdout.split("out of date")[1]
+
+
 # --------------------------------------------------------------------------- the data package
 
 
