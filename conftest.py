@@ -1,7 +1,7 @@
 """Hooks for the whole test run; at the root so that they reach the chapters in book/ too.
 
 ``book/_dependencies.json`` is checked under nbval. nbval starts one kernel per chapter, and the
-kernel inherits the environment: before each chapter's kernel starts, ``NKBOOK_TRACE`` names a
+kernel inherits the environment: while each chapter's kernel starts, ``NKBOOK_TRACE`` names a
 file for it, where ``nkbook.data.package.load`` notes every table the chapter reads. At the end, each
 chapter that ran in full and passed must have read exactly the tables that
 ``book/_dependencies.json`` records, since the build driver re-executes chapters by that file
@@ -33,16 +33,28 @@ def _chapter(item) -> str | None:
     return Path(str(parent.fspath)).resolve().relative_to(ROOT).as_posix()
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item):
+    """``NKBOOK_TRACE`` is set only while a chapter's first cell is set up, which starts its kernel:
+    the kernel keeps it, and the tests that run in this process afterwards (in any order, e.g.
+    under pytest-xdist) note nothing in the chapter's trace."""
     name = _chapter(item)
-    if name and name not in _TRACES:
-        from nkbook.core.trace import TRACE_ENV
+    if not name or name in _TRACES:
+        return (yield)
+    from nkbook.core.trace import TRACE_ENV
 
-        trace = item.config._tmp_path_factory.getbasetemp() / ("trace-" + name.replace("/", "-") + ".txt")
-        trace.unlink(missing_ok=True)
-        _TRACES[name] = trace
-        os.environ[TRACE_ENV] = str(trace)
+    trace = item.config._tmp_path_factory.getbasetemp() / ("trace-" + name.replace("/", "-") + ".txt")
+    trace.unlink(missing_ok=True)
+    _TRACES[name] = trace
+    before = os.environ.get(TRACE_ENV)
+    os.environ[TRACE_ENV] = str(trace)
+    try:
+        return (yield)
+    finally:
+        if before is None:
+            os.environ.pop(TRACE_ENV, None)
+        else:
+            os.environ[TRACE_ENV] = before
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -97,9 +109,6 @@ def pytest_testnodedown(node, error):
 def pytest_sessionfinish(session, exitstatus):
     checked, problems = 0, []
     if _TRACES:
-        from nkbook.core.trace import TRACE_ENV
-
-        os.environ.pop(TRACE_ENV, None)
         checked, problems = len(_TRACES), stale_dependencies(session.items, _TRACES, _RAN, _FAILED)
     if hasattr(session.config, "workeroutput"):  # an xdist worker: its controller reports
         if checked:

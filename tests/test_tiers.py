@@ -172,33 +172,45 @@ def _notebook(table: str) -> str:
     return json.dumps({"cells": [cell], "metadata": meta, "nbformat": 4, "nbformat_minor": 5})
 
 
-@pytest.mark.notebooks  # starts two Jupyter kernels
-def test_stale_dependencies_are_reported_from_xdist_workers(tmp_path):
-    """Two chapters under nbval in two workers: the controller reports the one whose tables differ
-    from book/_dependencies.json, and fails the run."""
+@pytest.fixture
+def chapters(tmp_path):
+    """Two chapters (one reads alpha, the other gamma, which book/_dependencies.json records as beta)
+    and a test that reads zeta in the test process itself."""
     root = tmp_path / "project"
     (root / "book").mkdir(parents=True)
+    (root / "tests").mkdir()
     shutil.copy(ROOT / "conftest.py", root / "conftest.py")
     (root / "pyproject.toml").write_text(
-        PYPROJECT.replace('-p no:cacheprovider"', '-p no:cacheprovider --nbval --nbval-current-env"')
+        PYPROJECT.replace('-p no:cacheprovider"', '-p no:cacheprovider --nbval --nbval-current-env --dist loadfile"')
     )
     (root / "book" / "one.ipynb").write_text(_notebook("alpha"))
     (root / "book" / "two.ipynb").write_text(_notebook("gamma"))
     deps = {"book/one.ipynb": ["alpha"], "book/two.ipynb": ["beta"]}
     (root / "book" / "_dependencies.json").write_text(json.dumps(deps))
+    (root / "tests" / "test_reads.py").write_text(
+        "from nkbook.core.trace import note_read\n\n\ndef test_reads():\n    note_read('zeta')\n"
+    )
+    return root
+
+
+@pytest.mark.notebooks  # starts Jupyter kernels
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "two workers"])
+def test_stale_dependencies_are_found_in_any_order_and_in_workers(chapters, workers):
+    """The controller reports the chapter whose tables differ from book/_dependencies.json, and fails
+    the run; a test that runs after a chapter in the same process notes nothing in its trace."""
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTEST_ADDOPTS", "NKBOOK_TRACE")}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "book"],
-        cwd=root,
+        [sys.executable, "-m", "pytest", *workers, "book/one.ipynb", "book/two.ipynb", "tests/test_reads.py"],
+        cwd=chapters,
         env=env,
         capture_output=True,
         text=True,
     )
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "2 passed" in result.stdout
-    assert "book/_dependencies.json is out of date (run `make notebooks`):" in result.stdout
-    assert "book/two.ipynb read ['gamma'], but book/_dependencies.json records ['beta']" in result.stdout
-    assert "book/one.ipynb" not in result.stdout.split("out of date")[1]
+    assert "3 passed" in result.stdout
+    report = result.stdout.split("book/_dependencies.json is out of date (run `make notebooks`):\n")[1]
+    assert report.splitlines()[0] == "book/two.ipynb read ['gamma'], but book/_dependencies.json records ['beta']"
+    assert "book/one.ipynb" not in report and "zeta" not in report
 
 
 # --------------------------------------------------------------------------- the data package
