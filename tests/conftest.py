@@ -133,8 +133,11 @@ def pytest_runtest_setup(item):
 def pytest_runtest_makereport(item, call):
     """Under CI, a skip for want of ../shared, the seeds or the built book is a failure."""
     report = yield
-    if report.skipped and not hasattr(report, "wasxfail") and in_ci() and (what := missing(item)):
-        reason = call.excinfo.value if call.excinfo else ""
-        report.outcome = "failed"
-        report.longrepr = _ci_message(what) + f" (it would have been skipped: {reason})"
+    if report.skipped and not hasattr(report, "wasxfail") and in_ci():
+        reason = str(call.excinfo.value) if call.excinfo else ""
+        what = missing(item)
+        if what or _BUILT_REASON.search(reason):  # e.g. the book is built but its PDF edition is not
+            report.outcome = "failed"
+            said = _ci_message(what) if what else "CI=true, so this test must run"
+            report.longrepr = f"{said} (it would have been skipped: {reason})"
     return report

@@ -55,6 +55,11 @@ def test_each_page(page):
     pass
 
 
+@pytest.mark.skipif(not (HTML / "book.pdf").is_file(), reason="no built book: run `make book` first")
+def test_pdf():
+    pass
+
+
 @pytest.mark.browser
 def test_in_chromium():
     pass
@@ -74,7 +79,7 @@ markers = ["unit", "data", "built", "browser", "notebooks"]
 NAMES = {
     "unit": ["test_plain", "test_other_skip"],
     "data": ["test_snapshots", "test_seeds"],
-    "built": ["test_page", "test_every_page", "test_each_page[NOTSET]"],
+    "built": ["test_page", "test_every_page", "test_each_page[NOTSET]", "test_pdf"],
     "browser": ["test_in_chromium"],
 }
 
@@ -130,7 +135,7 @@ def test_every_test_gets_exactly_the_tier_its_needs_call_for(project):
 def test_without_ci_missing_inputs_skip(project):
     result = run(project, ci=False)
     assert result.returncode == 0, result.stdout
-    assert "3 passed, 5 skipped in" in result.stdout  # test_every_page passes on an empty book
+    assert "3 passed, 6 skipped in" in result.stdout  # test_every_page passes on an empty book
 
 
 def test_under_ci_missing_inputs_fail_and_say_what_is_missing(project):
@@ -142,6 +147,7 @@ def test_under_ci_missing_inputs_fail_and_say_what_is_missing(project):
         "test_page",
         "test_every_page",
         "test_each_page[NOTSET]",
+        "test_pdf",
         "test_in_chromium",
     }
     out = result.stdout
@@ -160,8 +166,12 @@ def test_under_ci_a_present_input_runs(project, tmp_path):
     (html / "book" / "intro.html").write_text("<p>intro")
     (project.parent / "shared" / "data" / "snapshots").mkdir(parents=True)
     result = run(project, ci=True, NKBOOK_TEST_HTML=str(html))
-    assert failed(result.stdout) == {"test_seeds"}, result.stdout
-    assert "7 passed, 1 skipped, 1 error" in result.stdout
+    assert failed(result.stdout) == {"test_seeds", "test_pdf"}, result.stdout
+    assert "7 passed, 1 skipped, 2 errors" in result.stdout
+    assert (
+        "CI=true, so this test must run (it would have been skipped: no built book: run `make book` first)"
+        in result.stdout
+    )
 
 
 def _notebook(table: str) -> str:
