@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test data refresh notebooks lock system-deps clean
+.PHONY: book test check data refresh notebooks lock system-deps clean
 
 $(STAMP): requirements.lock requirements-nodeps.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,10 +19,20 @@ $(STAMP): requirements.lock requirements-nodeps.txt pyproject.toml
 book: $(STAMP) system-deps
 	$(BIN)/python -m nkbook.publish.build
 
-## make test: everything CI runs: data, unit and bad-input tests, every notebook under nbval
-## (strict), the book build, and the offline browser test of every page
+## make test: everything CI runs: the book build, then every tier of tests (unit, data, built,
+## browser, notebooks: every chapter under nbval, strict), in two workers (pytest-xdist, one file
+## per worker at a time). Under CI (CI=true) a test that needs ../shared or the built book fails
+## when it is missing, instead of skipping
 test: $(STAMP) system-deps book
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
+
+## make check: the quick gate before a commit (under a minute): ruff lint and format, the
+## import-linter layer contract, and the unit tier of the tests (no ../shared, no built book)
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -m unit -n 2 --dist load tests
 
 ## make data: rebuild derived tables from ../shared/data/snapshots, validate, refresh datapackage.json,
 ## then rewrite the data appendix's pages from it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -45,3 +46,98 @@ def built_pages(redirects: bool = False) -> list[Path]:
 
 SEEDS = SHARED / "seeds"
 needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds (the essays) is not beside the project")
+
+
+# --------------------------------------------------------------------------- tiers
+# Every test gets exactly one tier marker (registered in pyproject.toml), from what it needs:
+#   unit      nothing beyond the repository (`make check` runs these: `pytest -m unit`)
+#   data      ../shared beside the project: the raw snapshots or the essays' seeds
+#   built     the built book in _build/html (or NKBOOK_TEST_HTML): `make book` first
+#   browser   the built book in headless Chromium (marked by hand in the test modules)
+#   notebooks the chapters under nbval (the root conftest.py marks those)
+# A test's needs are read off its skip markers (``needs_shared``, ``needs_seeds``, or a skip whose
+# reason says the book is not built) and the built-book globals its function uses (``HTML``,
+# ``built_pages``). Under CI (``CI=true``) a test whose needs are missing fails instead of skipping.
+
+TIERS = ("unit", "data", "built", "browser", "notebooks")
+#: Each need: what the failure names, and whether it is there.
+NEEDS = {
+    "shared": (f"{SNAPSHOTS} (the raw snapshots of ../shared)", lambda: SNAPSHOTS.is_dir()),
+    "seeds": (f"{SEEDS} (the essays of ../shared)", lambda: SEEDS.is_dir()),
+    "built": (f"the built book {HTML / 'index.html'} (run `make book`)", lambda: (HTML / "index.html").is_file()),
+}
+_BUILT_REASON = re.compile(r"built book|book is not built|make book")
+_BUILT_NAMES = {"HTML", "built_pages", "PDF_HTML"}
+
+
+def needs(item) -> set[str]:
+    """What a test needs beyond the repository: a subset of :data:`NEEDS`."""
+    out = set()
+    for mark in item.iter_markers():
+        if mark == needs_shared.mark:
+            out.add("shared")
+        elif mark == needs_seeds.mark:
+            out.add("seeds")
+        elif mark.name in ("skip", "skipif") and _BUILT_REASON.search(str(mark.kwargs.get("reason", ""))):
+            out.add("built")
+        elif mark.name == "browser":
+            out.add("built")
+    code = getattr(getattr(item, "function", None), "__code__", None)
+    if code is not None and _BUILT_NAMES & set(code.co_names):
+        out.add("built")
+    return out
+
+
+def tier(item) -> str:
+    """The one tier of a test: a tier marker it carries, else the first of browser, built, data, unit
+    that its needs call for."""
+    marked = [m.name for m in item.iter_markers() if m.name in TIERS]
+    if len(set(marked)) > 1:
+        raise pytest.UsageError(f"{item.nodeid} has more than one tier marker: {sorted(set(marked))}")
+    if marked:
+        return marked[0]
+    found = needs(item)
+    return "built" if "built" in found else "data" if found else "unit"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def missing(item) -> list[str]:
+    """The needs of a test that are not there, as the failure names them."""
+    return [NEEDS[n][0] for n in sorted(needs(item)) if not NEEDS[n][1]()]
+
+
+def _ci_message(what: list[str]) -> str:
+    return f"CI=true, so this test must run, but {' and '.join(what)} {'is' if len(what) == 1 else 'are'} missing"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.path)).resolve().parents:
+            name = tier(item)
+            if not any(m.name == name for m in item.iter_markers()):
+                item.add_marker(name)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if in_ci() and (what := missing(item)):
+        pytest.fail(_ci_message(what), pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI, a skip for want of ../shared, the seeds or the built book is a failure."""
+    report = yield
+    if report.skipped and not hasattr(report, "wasxfail") and in_ci():
+        reason = str(call.excinfo.value) if call.excinfo else ""
+        what = missing(item)
+        if what or _BUILT_REASON.search(reason):  # e.g. the book is built but its PDF edition is not
+            report.outcome = "failed"
+            said = _ci_message(what) if what else "CI=true, so this test must run"
+            report.longrepr = f"{said} (it would have been skipped: {reason})"
+    return report

@@ -10,6 +10,7 @@ nothing is silently coerced or dropped.
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -30,24 +31,100 @@ def package_path() -> Path:
     return data_dir() / PACKAGE_FILE
 
 
-def package() -> dict:
-    """The data package descriptor as a dict."""
-    path = package_path()
+class FrozenDict(dict):
+    """A dict that refuses changes: what :func:`package` returns is shared by every caller.
+    ``copy.deepcopy`` gives plain, mutable dicts and lists (``etl`` edits such a copy)."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("the data package descriptor is read-only: edit copy.deepcopy(package())")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __deepcopy__(self, memo):
+        return {k: copy.deepcopy(v, memo) for k, v in self.items()}
+
+    def __copy__(self):
+        return dict(self)
+
+    def __reduce__(self):
+        return (dict, (dict(self),))
+
+
+class FrozenList(list):
+    """A list that refuses changes (see :class:`FrozenDict`)."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("the data package descriptor is read-only: edit copy.deepcopy(package())")
+
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+    append = clear = extend = insert = pop = remove = reverse = sort = _refuse
+
+    def __deepcopy__(self, memo):
+        return [copy.deepcopy(v, memo) for v in self]
+
+    def __copy__(self):
+        return list(self)
+
+    def __reduce__(self):
+        return (list, (list(self),))
+
+
+def _freeze(value):
+    if isinstance(value, dict):
+        return FrozenDict((k, _freeze(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return FrozenList(_freeze(v) for v in value)
+    return value
+
+
+#: The descriptor last read from each path, with the stat it was read at and its resources by
+#: name (see :func:`package`).
+_PACKAGES: dict[str, tuple[tuple[int, ...], FrozenDict, dict[str, FrozenDict]]] = {}
+
+
+def _read(path: Path) -> tuple[FrozenDict, dict[str, FrozenDict]]:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        st = path.stat()
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+        cached = _PACKAGES.get(str(path))
+        if cached and cached[0] == stamp:
+            return cached[1], cached[2]
+        frozen = _freeze(json.loads(path.read_text(encoding="utf-8")))
+        by_name: dict[str, FrozenDict] = {}
+        for res in frozen.get("resources", []):
+            by_name.setdefault(res["name"], res)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise DataError([Problem(relative(path), f"cannot read the data package: {exc}")]) from exc
+    _PACKAGES[str(path)] = (stamp, frozen, by_name)
+    return frozen, by_name
+
+
+def package() -> FrozenDict:
+    """The data package descriptor, as a read-only dict (``copy.deepcopy`` it to edit).
+
+    Parsed once per version of the file: the descriptor is kept, keyed by the file's path, and
+    read again whenever the file's mtime, size, inode or ctime differ (an edit, or a replacement by
+    :func:`~nkbook.core.io.write_bytes_atomic`)."""
+    return _read(package_path())[0]
 
 
 def resource_names() -> list[str]:
     return [r["name"] for r in package()["resources"]]
 
 
-def resource(name: str) -> dict:
-    for res in package()["resources"]:
-        if res["name"] == name:
-            return res
-    raise KeyError(f"no table named {name!r} in {relative(package_path())}; tables: {', '.join(resource_names())}")
+def _resource_at(path: Path, name: str) -> FrozenDict:
+    pkg, by_name = _read(path)
+    try:
+        return by_name[name]
+    except KeyError:
+        names = ", ".join(r["name"] for r in pkg["resources"])
+        raise KeyError(f"no table named {name!r} in {relative(path)}; tables: {names}") from None
+
+
+def resource(name: str) -> FrozenDict:
+    """One table's descriptor, read-only (see :func:`package`)."""
+    return _resource_at(package_path(), name)
 
 
 def frictionless_problems(desc: dict, file: str) -> list[Problem]:
@@ -143,9 +220,10 @@ def load(name: str, *, check_stats: bool = True) -> pd.DataFrame:
 
     ``check_stats=False`` skips the hash and byte count only: ``make data`` reads curated tables
     that way while it rebuilds, before it records their new stats."""
-    desc = resource(name)
+    folder = data_dir()  # resolved once: finding the project root is the costly part of a load
+    desc = _resource_at(folder / PACKAGE_FILE, name)
     note_read(name)
-    path = data_dir() / desc["path"]
+    path = folder / desc["path"]
     stat = path.stat() if path.exists() else None
     stamp = (str(path), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0, desc.get("hash"))
     return _load(name, stamp, check_stats).copy()

@@ -43,6 +43,16 @@ def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("{", "").replace("}", "")).strip()
 
 
+@lru_cache(maxsize=None)
+def _latex_error(value: str) -> str | None:
+    """Why pybtex cannot read a field as LaTeX, or None (memoised: most of a check's time)."""
+    try:
+        Text.from_latex(value)
+    except PybtexError as exc:
+        return str(exc)
+    return None
+
+
 def check_bibliography(path: Path | None = None) -> list[Problem]:
     """Every entry has what a reader needs to find the source again."""
     path = path or bibliography_path()
@@ -68,13 +78,12 @@ def check_bibliography(path: Path | None = None) -> list[Problem]:
         if urldate and not FULL_DATE.match(urldate):
             problems.append(Problem(here, f"urldate {urldate!r} is not YYYY-MM-DD", field="urldate"))
         for field, value in entry.fields.items():
-            try:  # the book's bibliography style reads fields as LaTeX: a bare % or brace breaks the build
-                Text.from_latex(value)
-            except PybtexError as exc:
+            # the book's bibliography style reads fields as LaTeX: a bare % or brace breaks the build
+            if error := _latex_error(value):
                 problems.append(
                     Problem(
                         here,
-                        f"field {field} is not valid BibTeX text ({exc}); escape % as \\% and balance braces",
+                        f"field {field} is not valid BibTeX text ({error}); escape % as \\% and balance braces",
                         field=field,
                     )
                 )
