@@ -172,3 +172,21 @@ def test_chapters_are_executed_into_the_cache_that_myst_nb_reads(tmp_path):
     with pytest.raises(KeyError):
         cache.match_cache_notebook(nbformat.read(bad, as_version=4))
     assert "boom" in cache.get_project_record(str(bad)).traceback
+
+
+def test_the_sources_digest_sees_every_page_but_not_the_outputs(tmp_path):
+    """The no-change rebuild skips Sphinx only when no file a build could read has changed."""
+    from nkbook.publish.build import sources_digest
+
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "page.md").write_text("# A page\n", encoding="utf-8")
+    first = sources_digest(tmp_path)
+    for ignored in ("_build/html/index.html", ".venv/bin/python", "book/__pycache__/x.pyc"):
+        (tmp_path / ignored).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / ignored).write_text("output", encoding="utf-8")
+    assert sources_digest(tmp_path) == first
+    (tmp_path / "book" / "page.md").write_text("# A page, edited\n", encoding="utf-8")
+    edited = sources_digest(tmp_path)
+    assert edited != first
+    (tmp_path / "book" / "new.md").write_text("# New\n", encoding="utf-8")  # untracked pages count too
+    assert sources_digest(tmp_path) not in (first, edited)

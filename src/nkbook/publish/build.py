@@ -18,7 +18,7 @@ The chapters to execute are then executed in parallel, one per core, into Jupyte
 execution cache (:mod:`nkbook.publish.parallel`), while Sphinx starts in this process and
 reads the other pages: when it comes to a chapter, it waits for its execution and takes it from
 the cache (by itself, it would execute the chapters one after another). A build killed at any
-point leaves no stamp, so the next build re-executes everything from a cleared cache. With nothing changed, the second build reuses both cache and HTML. The build runs with
+point leaves no stamp, so the next build re-executes everything from a cleared cache. When no file of the project has changed since the last successful build (and the commit the pages name is the same), Sphinx does not run at all: the pages stand as built. The build runs with
 warnings as errors and nitpicky references. ``--dry-run`` prints the decision and builds nothing.
 
 After the HTML, the PDF edition is printed (:mod:`nkbook.publish.pdf`), unless the pages it is made from
@@ -40,6 +40,9 @@ from nkbook.publish.parallel import Execution, jupyter_book
 
 STAMP = ".nkbook-inputs.json"
 PDF_STAMP = ".nkbook-pdf"
+SOURCES_STAMP = ".nkbook-sources"
+#: Folders of the project that Sphinx never reads: outputs, environments, caches.
+NOT_SOURCES = {"_build", ".venv", ".git", "__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".ruff_cache"}
 
 
 def input_files(root: Path) -> list[Path]:
@@ -134,10 +137,31 @@ def forget_chapters(root: Path, chapters: list[str]) -> None:
         os.utime(path)  # newer than the last read: Sphinx reads it again (its bytes are unchanged)
 
 
+def sources_digest(root: Path) -> str:
+    """One digest of every file of the project a build could read (all but outputs, environments
+    and caches, listed by walking the folder, so that a new untracked page counts too) and of the
+    commit the pages name: equal digests mean the build would write the same pages."""
+    from nkbook.publish.sphinx_ext import source_commit
+
+    digest = hashlib.sha256(source_commit(root).encode())
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in NOT_SOURCES)
+        for name in sorted(files):
+            path = Path(folder) / name
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def build_book(root: Path | None = None, dry_run: bool = False) -> int:
     root = root or project_root()
     out = root / "_build"
     stamp = out / STAMP
+    sources = sources_digest(root)
+    kept = out / SOURCES_STAMP
+    if kept.is_file() and kept.read_text() == sources and (out / "html" / "index.html").is_file():
+        print("no file of the project changed since the last build: the pages stand as built")
+        return 0 if dry_run else pdf_edition(root)
     try:
         previous = json.loads(stamp.read_text()) if stamp.is_file() else None
     except ValueError:
@@ -158,6 +182,7 @@ def build_book(root: Path | None = None, dry_run: bool = False) -> int:
     elif decision == "some":
         forget_chapters(root, chapters)
     stamp.unlink(missing_ok=True)  # a failed build must not leave a stamp that hides what changed
+    kept.unlink(missing_ok=True)
     # the chapters to execute run in parallel from now; Sphinx reads each once it is cached
     with Execution(root) as execution:
         status = jupyter_book(root, before_reading=execution.store)
@@ -168,6 +193,7 @@ def build_book(root: Path | None = None, dry_run: bool = False) -> int:
         return status or 1
     out.mkdir(exist_ok=True)
     stamp.write_text(json.dumps(current, indent=1, sort_keys=True))
+    kept.write_text(sources)
     return pdf_edition(root)
 
 
