@@ -141,3 +141,20 @@ def pytest_runtest_makereport(item, call):
             said = _ci_message(what) if what else "CI=true, so this test must run"
             report.longrepr = f"{said} (it would have been skipped: {reason})"
     return report
+
+
+def spec_views(spec):
+    """Each single view of a chart spec as (mark type, encoding, data rows): what the plot tests
+    assert on."""
+    from nkbook.present import charts
+
+    out = []
+    for unit, name in charts._datasets_of(spec):
+        mark = unit["mark"]["type"] if isinstance(unit["mark"], dict) else unit["mark"]
+        out.append((mark, unit["encoding"], spec["datasets"][name]))
+    return out
+
+
+def spec_fields(encoding):
+    """The field each channel of an encoding draws."""
+    return {channel: enc.get("field") for channel, enc in encoding.items() if isinstance(enc, dict)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import spec_fields, spec_views
 from nkbook.analysis import bloc, voting
 from nkbook.analysis.estimates import ESTIMATOR_COLOURS
 from nkbook.data import load
@@ -21,25 +22,12 @@ def t():
     return tables
 
 
-def views(spec):
-    """Each single view of a spec as (mark type, encoding, data rows)."""
-    out = []
-    for unit, name in charts._datasets_of(spec):
-        mark = unit["mark"]["type"] if isinstance(unit["mark"], dict) else unit["mark"]
-        out.append((mark, unit["encoding"], spec["datasets"][name]))
-    return out
-
-
-def fields(encoding):
-    return {channel: enc.get("field") for channel, enc in encoding.items() if isinstance(enc, dict)}
-
-
 def test_ideal_points_of_seven_states_break_where_a_year_is_missing(t):
     fig = plots.ideal_points(bloc.ideal_point_lines(t["unga_ideal_points"]))
     charts.check_rules(fig.spec)
-    (rule, rule_enc, marker), (line, line_enc, rows) = views(fig.spec)
+    (rule, rule_enc, marker), (line, line_enc, rows) = spec_views(fig.spec)
     assert (rule, line) == ("rule", "line")
-    assert fields(line_enc) == {"x": "year", "y": "ideal_point", "color": "state", "detail": "segment"}
+    assert spec_fields(line_enc) == {"x": "year", "y": "ideal_point", "color": "state", "detail": "segment"}
     assert [(r["year"], r["label"]) for r in marker] == [(2022, "2022: invasion of Ukraine")]
     assert rule_enc["x"]["scale"]["domain"] == [2000, 2024]
     assert len(rows) == 175 and {r["state"] for r in rows} == set(voting.LABELS.values())
@@ -53,10 +41,10 @@ def test_ideal_points_of_seven_states_break_where_a_year_is_missing(t):
 def test_agreement_in_six_panels(t):
     fig = plots.agreement(bloc.agreement_lines(t["unga_agreement"]))
     charts.check_rules(fig.spec)
-    ((mark, enc, rows),) = views(fig.spec)
+    ((mark, enc, rows),) = spec_views(fig.spec)
     assert mark == "line"
     assert fig.spec["facet"]["field"] == "state" and fig.spec["columns"] == 3
-    assert fields(enc)["detail"] == "period"  # 2025 is not joined to 2019
+    assert spec_fields(enc)["detail"] == "period"  # 2025 is not joined to 2019
     assert {r["state"] for r in rows} == {voting.LABELS[c] for c in voting.NAMED[1:]}
     assert {r["period"] for r in rows if r["year"] == 2025} == {"2025 (adopted resolutions)"}
     assert "Russia: 0.86 in 2019, 0.95 in 2025" in fig.spec["description"]
@@ -68,9 +56,9 @@ def test_votes_grid_of_seven_states_on_eight_resolutions(t):
     order = bloc.resolution_order(t["unga_ukraine_resolutions"], votes)
     fig = plots.votes_grid(bloc.named_votes(votes), order)
     charts.check_rules(fig.spec)
-    ((mark, enc, rows),) = views(fig.spec)
+    ((mark, enc, rows),) = spec_views(fig.spec)
     assert mark == "rect"
-    assert fields(enc) == {"x": "resolution", "y": "state", "color": "vote"}
+    assert spec_fields(enc) == {"x": "resolution", "y": "state", "color": "vote"}
     assert enc["x"]["sort"] == order and len(order) == 8
     assert dict(zip(enc["color"]["scale"]["domain"], enc["color"]["scale"]["range"])) == {
         "yes": "#009E73",
@@ -86,7 +74,7 @@ def test_votes_grid_of_seven_states_on_eight_resolutions(t):
 def test_votes_by_regime_in_five_panels(t):
     fig = plots.votes_by_regime(bloc.votes_by_regime(t["unga_ukraine_votes"]), t["regimes_of_the_world"])
     charts.check_rules(fig.spec)
-    ((mark, enc, rows),) = views(fig.spec)
+    ((mark, enc, rows),) = spec_views(fig.spec)
     assert mark == "bar"
     assert fig.spec["facet"]["row"]["sort"] == list(voting.FULL_ROLL_CALLS)
     assert enc["x"]["stack"] == "normalize"
@@ -103,7 +91,7 @@ def test_votes_by_regime_in_five_panels(t):
 def test_timing_puts_the_council_and_the_turn_to_moscow_on_two_tracks(t):
     fig = plots.timing(bloc.timing_events(t["unsc_dprk_actions"], t["milestones"]))
     charts.check_rules(fig.spec)
-    ((mark, enc, rows),) = views(fig.spec)
+    ((mark, enc, rows),) = spec_views(fig.spec)
     assert mark == "point"
     assert enc["y"]["sort"] == ["UN Security Council", "Russia–North Korea"]
     assert enc["color"]["scale"]["range"] == [charts.PALETTE[0], charts.PALETTE[3]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import spec_fields, spec_views
 from nkbook.analysis import sanctions
 from nkbook.data import load
 from nkbook.data.provenance import with_source_names
@@ -18,25 +19,12 @@ def tables():
     return {name: with_source_names(load(name)) for name in names}
 
 
-def views(spec):
-    """Each single view of a spec as (mark type, encoding, data rows)."""
-    out = []
-    for unit, name in charts._datasets_of(spec):
-        mark = unit["mark"]["type"] if isinstance(unit["mark"], dict) else unit["mark"]
-        out.append((mark, unit["encoding"], spec["datasets"][name]))
-    return out
-
-
-def fields(encoding):
-    return {channel: enc.get("field") for channel, enc in encoding.items() if isinstance(enc, dict)}
-
-
 def test_council_actions_puts_thirty_actions_on_five_rows(tables):
     fig = plots.council_actions(sanctions.council_timeline(tables["unsc_dprk_actions"]))
     charts.check_rules(fig.spec)
-    ((mark, enc, rows),) = views(fig.spec)
+    ((mark, enc, rows),) = spec_views(fig.spec)
     assert mark == "point"
-    assert fields(enc) == {"x": "action_date", "y": "kind", "color": "kind", "shape": "verification"}
+    assert spec_fields(enc) == {"x": "action_date", "y": "kind", "color": "kind", "shape": "verification"}
     assert enc["y"]["sort"] == sanctions.KIND_ORDER
     assert fig.spec["title"]["text"] == "UN Security Council action on North Korea, 2006–2025"
     assert len(rows) == 30
@@ -50,9 +38,9 @@ def test_un_listings_span_every_year_from_2009_to_2018(tables):
     un_list = tables["un_1718_designations"]
     fig = plots.un_listings(sanctions.un_listings_by_year(un_list), un_list)
     charts.check_rules(fig.spec)
-    ((mark, enc, rows),) = views(fig.spec)
+    ((mark, enc, rows),) = spec_views(fig.spec)
     assert mark == "bar"
-    assert fields(enc) == {"x": "year", "y": "listings", "color": "entry_type"}
+    assert spec_fields(enc) == {"x": "year", "y": "listings", "color": "entry_type"}
     assert enc["x"]["scale"]["domain"] == list(range(2009, 2019))  # the empty years too
     assert sum(r["listings"] for r in rows) == 155
     assert {r["entry_type"] for r in rows} == {"Individuals", "Entities"}
@@ -64,9 +52,9 @@ def test_sdn_additions_count_72_entries_over_ten_quarters(tables):
     per_quarter = sanctions.sdn_per_quarter(sanctions.sdn_additions(tables["ofac_dprk_sdn_entries"]))
     fig = plots.sdn_additions(per_quarter)
     charts.check_rules(fig.spec)
-    ((mark, enc, rows),) = views(fig.spec)
+    ((mark, enc, rows),) = spec_views(fig.spec)
     assert mark == "bar"
-    assert fields(enc) == {"x": "quarter_label", "y": "entries", "color": "sdn_type"}
+    assert spec_fields(enc) == {"x": "quarter_label", "y": "entries", "color": "sdn_type"}
     assert len(enc["x"]["scale"]["domain"]) == 10 and enc["x"]["scale"]["domain"][0] == "2021 Q4"
     assert sum(r["entries"] for r in rows) == 72
     assert fig.spec["title"]["text"] == "US SDN list: entries added under DPRK programs, by quarter"
@@ -76,9 +64,9 @@ def test_sdn_additions_count_72_entries_over_ten_quarters(tables):
 def test_us_designations_size_each_action_by_what_it_designated(tables):
     fig = plots.us_designations(sanctions.us_designations(tables["us_dprk_russia_designations"]))
     charts.check_rules(fig.spec)
-    ((mark, enc, rows),) = views(fig.spec)
+    ((mark, enc, rows),) = spec_views(fig.spec)
     assert mark == "circle"
-    assert fields(enc) == {"x": "announced_on", "y": "nexus_label", "size": "designated", "color": "nexus_label"}
+    assert spec_fields(enc) == {"x": "announced_on", "y": "nexus_label", "size": "designated", "color": "nexus_label"}
     assert enc["y"]["sort"] == list(sanctions.NEXUS.values())
     assert len(rows) == 9
     assert sorted(r["nexus_label"] for r in rows).count("Arms transfers to Russia") == 4
@@ -89,9 +77,9 @@ def test_oil_bars_stand_against_the_cap_as_a_dashed_rule(tables):
     oil = tables["petroleum_supply"]
     fig = plots.oil_against_cap(sanctions.oil_figures(oil), sanctions.oil_cap_row(oil))
     charts.check_rules(fig.spec)
-    (bar, bar_enc, bars), (rule, rule_enc, caps) = views(fig.spec)
+    (bar, bar_enc, bars), (rule, rule_enc, caps) = spec_views(fig.spec)
     assert (bar, rule) == ("bar", "rule")
-    assert fields(bar_enc) == {"x": "value", "y": "label", "color": "kind_label"}
+    assert spec_fields(bar_enc) == {"x": "value", "y": "label", "color": "kind_label"}
     assert [r["figure"] for r in bars][-1] == "more than 1,000,000 barrels"  # the Open Source Centre, latest
     assert len(bars) == 6
     assert [(r["label"], r["value"]) for r in caps] == [("UN cap", 500000)]
