@@ -8,6 +8,7 @@ reader's Jupyter from anywhere: everything resolves from the project root instea
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -17,10 +18,15 @@ def _looks_like_root(path: Path) -> bool:
 
 def project_root() -> Path:
     """The folder holding ``_config.yml`` and ``data/datapackage.json``."""
-    env = os.environ.get("NKBOOK_ROOT")
+    return _project_root(os.environ.get("NKBOOK_ROOT") or "", os.getcwd())
+
+
+@lru_cache(maxsize=16)
+def _project_root(env: str, cwd: str) -> Path:
+    """Found once per ``NKBOOK_ROOT`` and working directory (the register's checks ask ~1,800 times)."""
     if env:
         return Path(env).resolve()
-    for start in (Path(__file__).resolve(), Path.cwd().resolve()):
+    for start in (Path(__file__).resolve(), Path(cwd).resolve()):
         for candidate in (start, *start.parents):
             if _looks_like_root(candidate):
                 return candidate
