@@ -56,3 +56,11 @@ def test_make_data_loads_no_notebook_machinery():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_ruff_finds_nothing():
+    """What ``make check`` lints, CI checks too: ruff's rules and its formatting."""
+    ruff = Path(sys.executable).with_name("ruff")
+    for args in (["check", "."], ["format", "--check", "."]):
+        result = subprocess.run([str(ruff), *args], cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
