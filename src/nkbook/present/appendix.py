@@ -136,7 +136,7 @@ def contents(pkg: dict) -> str:
         f"data package). Data cut-off: {day(pkg['x-data-cutoff'])}. {pkg['description']}",
         "",
         "Each page below gives a table's description, its columns, its sources and licence, and a link to "
-        "download it. The same files load in Python with `nkbook.data.package.load(name)`, which checks each one "
+        "download it. The same files load in Python with `nkbook.data.load(name)`, which checks each one "
         "against its schema, hash and sources first.",
         "",
         "| Table | Title | Rows | Origin |",
