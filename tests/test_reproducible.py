@@ -60,7 +60,9 @@ def test_allow_list_excuses_only_execution_times(tmp_path):
 @pytest.mark.skipif(not (HTML / "index.html").is_file(), reason="no built book: run `make book` first")
 def test_allow_list_matches_each_chapter_of_the_built_report():
     report = (HTML / "book" / "execution.html").read_bytes()
-    assert allowed_matches("book/execution.html", report) == len(list((ROOT / "book").glob("*.ipynb"))) == 10  # the card pages are not notebooks
+    assert (
+        allowed_matches("book/execution.html", report) == len(list((ROOT / "book").glob("*.ipynb"))) == 10
+    )  # the card pages are not notebooks
     assert b"[time]" in masked("book/execution.html", report)
 
 
