@@ -20,8 +20,8 @@ book: $(STAMP) system-deps
 	$(BIN)/python -m nkbook.publish.build
 
 ## make test: everything CI runs: the book build, then every tier of tests (unit, data, built,
-## browser, notebooks: every chapter under nbval, strict), in two workers (pytest-xdist; a chapter's
-## cells stay together in one worker, other tests go to whichever worker is free). Under CI (CI=true) a test that needs ../shared or the built book fails
+## browser, notebooks: every chapter under nbval, strict), in two workers (pytest-xdist, one file
+## per worker at a time). Under CI (CI=true) a test that needs ../shared or the built book fails
 ## when it is missing, instead of skipping
 test: $(STAMP) system-deps book
 	$(BIN)/python -m pytest -n 2

@@ -6,7 +6,7 @@ file for it, where ``nkbook.data.package.load`` notes every table the chapter re
 chapter that ran in full and passed must have read exactly the tables that
 ``book/_dependencies.json`` records, since the build driver re-executes chapters by that file
 (``nkbook.publish.build``); otherwise the run fails and says to run ``make notebooks``.
-Under pytest-xdist (``make test`` runs ``-n 2 --dist loadgroup``), each worker checks the chapters it
+Under pytest-xdist (``make test`` runs ``-n 2 --dist loadfile``), each worker checks the chapters it
 ran and its controller reports them all.
 
 Every test gets one tier marker (``-m unit`` and so on): the chapters under nbval are ``notebooks``,
@@ -59,16 +59,10 @@ def pytest_runtest_setup(item):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """The chapters under nbval are a tier of their own (``-m notebooks``; tests/conftest.py tiers the rest).
-
-    Under pytest-xdist (``--dist loadgroup``) a chapter's cells are one group, run in one worker in
-    order; every other test is handed to whichever worker is free, so that a long file (the
-    accessibility check of 47 pages in two modes) no longer holds one worker for minutes."""
+    """The chapters under nbval are a tier of their own (``-m notebooks``; tests/conftest.py tiers the rest)."""
     for item in items:
-        name = _chapter(item)
-        if name:
+        if _chapter(item):
             item.add_marker("notebooks")
-            item.add_marker(pytest.mark.xdist_group(name))
 
 
 def pytest_runtest_logreport(report):
@@ -100,7 +94,7 @@ def stale_dependencies(items, traces: dict[str, Path], ran: dict[str, int], fail
     return out
 
 
-#: Under pytest-xdist, each worker checks the chapters it ran (``--dist loadgroup`` keeps a chapter's
+#: Under pytest-xdist, each worker checks the chapters it ran (``--dist loadfile`` keeps a chapter's
 #: cells in one worker) and sends its findings here, to the controller, which reports them all.
 _FROM_WORKERS: list[dict] = []
 
