@@ -19,6 +19,16 @@ OUTLINE = "#4d4d4d"
 SELECTOR_FROM = 5  # more than four series: a legend that selects
 
 
+def date_span(frame: pd.DataFrame, date: str = "estimated_on") -> str:
+    """``March 2024 to December 2025``: the months a chart's rows span, as its alt text says it."""
+    return f"{frame[date].min():%B %Y} to {frame[date].max():%B %Y}"
+
+
+def each_estimate(frame: pd.DataFrame, stamp: str = "%b %Y") -> str:
+    """Every estimate as a chart's alt text lists it: ``South Korea NIS Nov 2024: 11,000; ...``."""
+    return "; ".join(f"{r.estimator_type} {r.estimated_on:{stamp}}: {r.label}" for r in bounds(frame).itertuples())
+
+
 def estimates_over_time(
     frame: pd.DataFrame,
     *,

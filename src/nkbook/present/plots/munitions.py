@@ -11,7 +11,7 @@ from nkbook.analysis.munitions import CONVERTED, COUNTED
 from nkbook.core.formats import day
 from nkbook.present import charts
 from nkbook.present.glue import show_table
-from nkbook.present.plots import estimates_over_time
+from nkbook.present.plots import date_span, each_estimate, estimates_over_time
 
 
 def containers(rows: pd.DataFrame) -> charts.Figure:
@@ -25,9 +25,7 @@ def containers(rows: pd.DataFrame) -> charts.Figure:
         y_title="Containers (cumulative)",
         description=(
             f"Chart of {len(rows)} cumulative estimates of containers shipped, from "
-            f"{rows['estimated_on'].min():%B %Y} to {rows['estimated_on'].max():%B %Y}: "
-            + "; ".join(f"{r.estimator_type} {r.estimated_on:%b %Y}: {r.label}" for r in bounds(rows).itertuples())
-            + "."
+            f"{date_span(rows)}: " + each_estimate(rows) + "."
         ),
         extra_tooltip=[alt.Tooltip("scope:N", title="Period as stated")],
         selector_name="pick_container_estimator",
@@ -57,7 +55,7 @@ def shells(rows: pd.DataFrame) -> charts.Figure:
         y_title="Shells (cumulative)",
         description=(
             f"Chart of {n_counted} stated shell counts and {n_converted} capacity equivalents from "
-            f"{rows['estimated_on'].min():%B %Y} to {rows['estimated_on'].max():%B %Y}: "
+            f"{date_span(rows)}: "
             + "; ".join(
                 f"{r.measure}, {r.estimator_type} {r.estimated_on:%b %Y}: {r.label}"
                 for r in bounds(rows).dropna(subset=["shown"]).itertuples()

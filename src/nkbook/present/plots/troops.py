@@ -6,11 +6,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from nkbook.analysis.estimates import bounds
 from nkbook.analysis.troops import MILESTONE_KINDS, quarterly_range
 from nkbook.present import charts
 from nkbook.present.glue import show_table
-from nkbook.present.plots import estimates_over_time
+from nkbook.present.plots import date_span, each_estimate, estimates_over_time
 
 
 def troops_in_place(in_place: pd.DataFrame) -> charts.Figure:
@@ -25,7 +24,7 @@ def troops_in_place(in_place: pd.DataFrame) -> charts.Figure:
         y_title="Troops",
         description=(
             f"Chart of {len(in_place)} estimates of North Korean combat troops in Russia from "
-            f"{in_place['estimated_on'].min():%B %Y} to {in_place['estimated_on'].max():%B %Y}, by estimator type. "
+            f"{date_span(in_place)}, by estimator type. "
             "Lowest and highest figure stated per quarter: "
             + "; ".join(f"{q}: {r.low:,.0f} to {r.high:,.0f}" for q, r in quarters.iterrows())
             + "."
@@ -55,10 +54,6 @@ def left_out_table(others: pd.DataFrame):
     )
 
 
-def _each_estimate(frame: pd.DataFrame) -> str:
-    return "; ".join(f"{r.estimator_type} {r.estimated_on:%d %b %Y}: {r.label}" for r in bounds(frame).itertuples())
-
-
 def killed_or_wounded(kw: pd.DataFrame) -> charts.Figure:
     """Estimates of soldiers killed or wounded, by date and estimator (figure 2)."""
     chart = estimates_over_time(
@@ -70,7 +65,7 @@ def killed_or_wounded(kw: pd.DataFrame) -> charts.Figure:
         y_title="Killed or wounded",
         description=(
             f"Chart of {len(kw)} estimates of North Korean soldiers killed or wounded, from "
-            f"{kw['estimated_on'].min():%B %Y} to {kw['estimated_on'].max():%B %Y}: " + _each_estimate(kw) + "."
+            f"{date_span(kw)}: " + each_estimate(kw, "%d %b %Y") + "."
         ),
         selector_name="pick_kw_estimator",
     )
@@ -95,7 +90,7 @@ def killed(dead: pd.DataFrame) -> charts.Figure:
         y_title="Killed",
         description=(
             f"Chart of {len(dead)} estimates of North Korean soldiers killed, from "
-            f"{dead['estimated_on'].min():%B %Y} to {dead['estimated_on'].max():%B %Y}: " + _each_estimate(dead) + "."
+            f"{date_span(dead)}: " + each_estimate(dead, "%d %b %Y") + "."
         ),
         extra_tooltip=[alt.Tooltip("verification:N", title="Checked")],
         selector_name="pick_killed_estimator",
