@@ -166,7 +166,7 @@ def test_register_downloads_are_in_the_book():
     folder = HTML / "_static" / "downloads"
     assert (folder / "claims.csv").read_bytes() == (ROOT / "data" / "claims.csv").read_bytes()
     doc = json.loads((folder / "claims.json").read_text(encoding="utf-8"))
-    assert doc["data_cutoff"] == "2026-11-22" and len(doc["claims"]) == 89
+    assert doc["data_cutoff"] == "2026-11-22" and len(doc["claims"]) == 90
     b23 = next(c for c in doc["claims"] if c["claim_id"] == "B23")
     assert (
         b23["verdict_at_publication"] == "Supported"

@@ -74,7 +74,7 @@ def test_tallies_by_type_are_ordered_by_date_then_type_then_verdict(register):
     assert (first["claim_type"], first["verdict"], first["claims"], first["when"]) == (
         "causal",
         "Not enough evidence",
-        5,
+        6,
         "publication",
     )
     assert list(t["when"]) == sorted(t["when"], key=list(claims.WHEN).index)
@@ -91,7 +91,7 @@ def test_tally_without_a_label_counts_the_whole_register(register):
         "Supported": 28,
         "Partly supported": 26,
         "Contradicted": 8,
-        "Not enough evidence": 14,
+        "Not enough evidence": 15,
         "Not checkable": 13,
     }
 
@@ -131,11 +131,11 @@ def test_explanation_figures_are_those_of_the_chapters():
 def test_headline_and_changes_are_the_first_pages_numbers(register):
     assert findings.headline(register) == {
         "cutoff": claims.cutoff().strftime("%-d %B %Y"),
-        "n_claims": 89,
+        "n_claims": 90,
         "n_sup": 28,
         "n_part": 26,
         "n_con": 8,
-        "n_nee": 14,
+        "n_nee": 15,
         "n_nc": 13,
     }
     assert findings.changes(register) == {
@@ -156,17 +156,17 @@ def test_register_figures_count_the_register_as_data_claims_csv_does(register):
     got = findings.register_figures(register)
     rows = list(csv.DictReader(open(ROOT / "data" / "claims.csv", newline="", encoding="utf-8")))
     now = Counter(r["verdict_at_cutoff"] for r in rows)
-    assert got["n_claims"] == len(rows) == 89
+    assert got["n_claims"] == len(rows) == 90
     assert (got["n_supported"], got["n_partly"], got["n_contradicted"]) == (
         now["Supported"],
         now["Partly supported"],
         now["Contradicted"],
     )
-    assert got["n_checkable"] == len(rows) - now["Not checkable"] == 76
+    assert got["n_checkable"] == len(rows) - now["Not checkable"] == 77
     assert got["n_rule"] == sum(r["judged_by"] != "analyst" for r in rows) == 17
     assert got["contra_ids"] == "B04, B12, B33, B34, C07, C12, C22, C23"
     assert (got["b_sup"], got["b_con"], got["b_part"]) == (11, 4, 11)
-    assert (got["n_a"], got["n_b"], got["n_c"]) == (22, 37, 30)
+    assert (got["n_a"], got["n_b"], got["n_c"]) == (22, 37, 31)
 
 
 def test_type_figures(register):
@@ -175,22 +175,22 @@ def test_type_figures(register):
         "fact_sup": 19,
         "fact_part": 13,
         "fact_con": 6,
-        "n_motive": 21,
-        "motive_nee": 10,
+        "n_motive": 22,
+        "motive_nee": 11,
         "n_cite": 12,
         "cite_bad": 4,
     }
-    assert findings.motive_figures(register) == {"n_motive": 21, "motive_nee": 10}
+    assert findings.motive_figures(register) == {"n_motive": 22, "motive_nee": 11}
     assert findings.essay_type_figures(register) == {"a_theory": 20, "n_a_all": 22, "b_fact": 23, "n_b_all": 37}
 
 
 def test_chapter_figures_and_the_last_resolution(register):
     assert findings.chapter_figures(register) == {
-        "n_sanctions": 13,
+        "n_sanctions": 14,
         "sanctions_con": 0,
-        "n_troops": 28,
+        "n_troops": 29,
         "troops_con": 4,
-        "n_munitions": 2,
+        "n_munitions": 4,
         "munitions_con": 0,
         "n_flows": 7,
         "flows_con": 0,
@@ -200,16 +200,16 @@ def test_chapter_figures_and_the_last_resolution(register):
 
 def test_tables_of_the_register(register):
     per_essay = findings.claims_per_essay(register)
-    assert per_essay.to_dict("records") == [{"Essay A": 22, "Essay B": 37, "Essay C": 30}]
+    assert per_essay.to_dict("records") == [{"Essay A": 22, "Essay B": 37, "Essay C": 31}]
     moves = findings.verdict_moves(register[register["label"] == "A"])
     assert list(moves.columns) == ["at publication ↓ / now →", *claims.VERDICTS]
     assert moves.set_index("at publication ↓ / now →").loc["Not enough evidence", "Partly supported"] == 2
     assert int(moves.drop(columns=moves.columns[0]).to_numpy().sum()) == 22
     table = findings.verdicts_by_type_and_essay(register)
-    assert table["All"].sum() == 89 and list(table.columns)[:2] == ["Essay", "Type"]
+    assert table["All"].sum() == 90 and list(table.columns)[:2] == ["Essay", "Type"]
     types = findings.types_by_essay(register)
     assert list(types.columns) == ["Type of claim", "Essay A", "Essay B", "Essay C", "All"]
-    assert types.iloc[-1]["All"] == 89
+    assert types.iloc[-1]["All"] == 90
     rules = findings.rules_table(register)
     assert len(rules) == len(claims.RULES) and rules.iloc[0]["Claims"] == "A01"
 
@@ -279,9 +279,9 @@ def test_works_cited_chart_marks_each_work_once():
 
 
 def test_claims_of_each_chapter_are_those_whose_evidence_it_presents(register):
-    assert findings.claims_of_chapter("munitions", register) == ["C03", "C06"]
+    assert findings.claims_of_chapter("munitions", register) == ["A02", "C03", "C06", "C31"]
     assert findings.claims_of_chapter("flows", register) == ["A02", "A05", "B21", "C06", "C10", "C11", "C15"]
-    assert len(findings.claims_of_chapter("troops", register)) == 28
+    assert len(findings.claims_of_chapter("troops", register)) == 29
     assert "B23" in findings.claims_of_chapter("troops", register)  # about 11,000 troops in Kursk
     assert "B07" in findings.claims_of_chapter("sanctions", register)
 
