@@ -114,6 +114,21 @@ def test_combat_rule_changes_with_the_date():
     assert rules.north_korean_combat_acknowledged(pd.Timestamp("2025-04-28")).verdict == "Contradicted"
 
 
+def test_a_claim_that_they_are_not_fighting_falls_with_the_first_report_of_combat():
+    """'No solid evidence shows them fighting' (C22) or 'learning without direct involvement' (C12)
+    is contradicted by governments' reports of combat, admitted or not; only deniability (C23)
+    holds in part until Moscow and Pyongyang admit it."""
+    before = rules.north_korean_combat_reported(pd.Timestamp("2024-10-17"))
+    assert before.verdict == "Supported" and before.evidence == ()
+    reported = rules.north_korean_combat_reported(pd.Timestamp("2025-02-28"))
+    assert reported.verdict == "Contradicted" and reported.evidence == (("milestones", "E032"),)
+    admitted = rules.north_korean_combat_reported(pd.Timestamp("2026-01-05"))
+    assert admitted.verdict == "Contradicted" and {k for _, k in admitted.evidence} == {"E032", "E048", "E049"}
+    judged_by = claims.register().set_index("claim_id")["judged_by"]
+    assert judged_by[["C12", "C22"]].eq("north_korean_combat_reported").all()
+    assert judged_by["C23"] == "north_korean_combat_acknowledged"
+
+
 @pytest.mark.parametrize(
     "figure, verdict", [(11000, "Supported"), (12500, "Partly supported"), (20000, "Contradicted")]
 )
