@@ -147,7 +147,7 @@ def test_every_place_states_the_computed_dates():
     # the footer of every page, the method chapter, the findings and the data appendix
     for page in ("index.html", "book/method.html", "book/claims.html", "book/conclusions.html"):
         assert span in _text(page) or span[:1].upper() + span[1:] in _text(page), page
-    assert "Evidence cut-off: " + span in _text("book/data-appendix.html")
+    assert "Evidence cut-off of this edition: " + span in _text("book/data-appendix.html")
     # each card: its own evidence's dates, in the card and in its ClaimReview
     register = claims.register().set_index("claim_id")
     seen = 0

@@ -144,10 +144,15 @@ def contents(pkg: dict) -> str:
         "",
         f"The book's {len(pkg['resources'])} tables, as described by its data package "
         f'(<a href="../_static/downloads/datapackage.json" download>datapackage.json</a>, a Frictionless '
-        f"data package). Evidence cut-off: {coverage.span_text(pkg.get('x-evidence-through'), pkg.get('x-searched-through'))} "
-        f"(the newest relevant page any search found is of {coverage.iso_text(pkg['x-sources-reach']) if pkg.get('x-sources-reach') else 'no date'}; "
-        "each curated table's page gives its own dates, and `search_log` lists every month searched). "
-        f"{pkg['description']}",
+        f"data package). {pkg['description']}",
+        "",
+        f"Evidence cut-off of this edition: {coverage.span_text(pkg.get('x-evidence-through'), pkg.get('x-searched-through'))}. "
+        + (
+            f"The newest relevant page any search found is of {coverage.iso_text(pkg['x-sources-reach'])}. "
+            if pkg.get("x-sources-reach")
+            else ""
+        )
+        + "The second table below gives each table's own dates, and `search_log` lists every month searched.",
         "",
         "Each page below gives a table's description, its columns, its sources and licence, and a link to "
         "download it. The same files load in Python with `nkbook.data.load(name)`, which checks each one "
@@ -168,19 +173,20 @@ def contents(pkg: dict) -> str:
         "`seenvia`). The column *Newest row* gives the date of each table's latest row, and *Searched to* the "
         "month through which its sources were searched month by month, where they were.",
         "",
-        "| Table | Title | Rows | Origin | Newest row | Searched to | On relays |",
-        "|---|---|---|---|---|---|---|",
+        "| Table | Title | Rows | Origin |",
+        "|---|---|---|---|",
     ]
+    reach = ["", "| Table | Newest row | Searched to | On relays |", "|---|---|---|---|"]
     for res in pkg["resources"]:
         name = res["name"]
         newest = coverage.iso_text(res["x-newest-row"]) if res.get("x-newest-row") else "–"
         searched = coverage.month_text(res["x-searched-through"]) if res.get("x-searched-through") else "–"
         share = f"{relays.loc[name, 'relay'] / relays.loc[name, 'rows']:.0%}" if name in relays.index else "–"
         lines.append(
-            f"| [`{name}`](appendix/{name}.md) | {_cell(res['title'])} | {number(len(frames[name]))} "
-            f"| {res['x-origin']} | {newest} | {searched} | {share} |"
+            f"| [`{name}`](appendix/{name}.md) | {_cell(res['title'])} | {number(len(frames[name]))} | {res['x-origin']} |"
         )
-    return "\n".join(lines) + "\n"
+        reach.append(f"| [`{name}`](appendix/{name}.md) | {newest} | {searched} | {share} |")
+    return "\n".join(lines + reach) + "\n"
 
 
 def pages(root: Path | None = None) -> dict[Path, str]:
