@@ -79,7 +79,7 @@ AREAS = {
     ),
     "front": Area(
         "front",
-        "Kursk, the border regions and the rail route's end",
+        "Kursk, the border regions and the end of the rail route",
         "Points: places the evidence names in Russia and Ukraine",
         (28.0, 44.3, 54.0, 57.6),
         {"type": "mercator"},
@@ -91,7 +91,7 @@ AREAS = {
         "Points: places; lines: routes (straight, not the path taken)",
         (24.0, 37.5, 146.0, 61.0),
         {"type": "mercator"},
-        250,
+        210,
         0.2,
         1,
     ),

@@ -38,7 +38,7 @@ LABELS = {
     "front": {
         "kursk": ("left", 7, -6),
         "sudzha": ("right", -7, 0),
-        "zaporizhzhia": ("right", -7, 0),
+        "zaporizhzhia": ("center", 0, 11),
         "alabuga": ("right", -7, 0),
     },
     "overview": {
@@ -58,21 +58,13 @@ SHORT = {
     "dunai": "Dunai",
     "rajin": "Rajin",
     "alabuga": "Alabuga",
+    "zaporizhzhia": "Zaporizhzhia",
 }
 #: Shorter still on the overview.
 OVERVIEW_SHORT = {"kursk": "Kursk"}
 COUNTRY_NAMES = {"RUS": "Russia", "UKR": "Ukraine", "PRK": "North Korea", "CHN": "China", "KOR": "South Korea"}
 #: Countries named on the map, where there is room (a share of the map's width from any edge).
-NAMED_COUNTRIES = {
-    "RUS": "RUSSIA",
-    "PRK": "NORTH KOREA",
-    "CHN": "CHINA",
-    "UKR": "UKRAINE",
-    "KAZ": "KAZAKHSTAN",
-    "MNG": "MONGOLIA",
-    "BLR": "BELARUS",
-    "JPN": "JAPAN",
-}
+NAMED_COUNTRIES = {"RUS": "RUSSIA", "PRK": "NORTH KOREA", "CHN": "CHINA", "UKR": "UKRAINE", "BLR": "BELARUS"}
 ROOM = 0.045
 
 
