@@ -25,6 +25,8 @@ def test_every_table_validates():
         "milestones",
         "dprk_trade",
         "reported_transfers_to_dprk",
+        "places",
+        "place_routes",
         "unga_ideal_points",
         "unga_agreement",
         "unga_ukraine_resolutions",
