@@ -23,13 +23,13 @@ def test_overview_names_the_data_and_its_cutoff(t):
     )
     assert list(facts) == ["n_actions", "n_us", "n_oil", "un_list_date", "sdn_first_date", "sdn_last_date", "cutoff"]
     assert facts == {
-        "n_actions": 33,
-        "n_us": 11,
+        "n_actions": 35,
+        "n_us": 13,
         "n_oil": 9,
         "un_list_date": "26 September 2024",
         "sdn_first_date": "18 August 2021",
         "sdn_last_date": "3 May 2024",
-        "cutoff": "22 October 2025",
+        "cutoff": "12 January 2026",
     }
 
 
@@ -40,6 +40,8 @@ def test_council_record_eleven_unanimous_resolutions_then_two_vetoes(t):
     assert (facts["draft22_vote"], facts["draft22_veto"]) == ("13 to 2", "China and Russia")
     assert (facts["draft24_vote"], facts["draft24_veto"]) == ("13 to 1, with 1 abstention", "Russia")
     assert facts["panel_end"] == "30 April 2024"
+    assert (facts["panel_report"], facts["msmt_report_2"]) == ("7 March 2024", "22 October 2025")
+    assert (facts["council_briefing"], facts["msmt_last_briefing"]) == ("7 May 2025", "12 January 2026")
     assert facts["last_res_doc"] == "S/RES/2397 (2017)" and facts["cap_2397"] == "500,000"
     assert facts["n_partial"] == 4
 
@@ -76,7 +78,7 @@ def test_the_sdn_list_grew_by_72_and_lost_2(t):
 def test_us_actions_checked_against_the_sdn_scrape(t):
     desig = sanctions.us_designations(t["us_dprk_russia_designations"])
     table = sanctions.designations_in_sdn(desig, t["ofac_dprk_sdn_entries"])
-    assert len(table) == 6  # those announced inside the scrape's window
+    assert len(table) == 7  # those announced inside the scrape's window
     first = table.iloc[0]
     assert (first["Announced"], first["Designated (as announced)"]) == ("2022-03-11", 5)
     assert first["DPRK-program entries first seen that day or the next"] == 5
@@ -102,7 +104,7 @@ def test_oil_figures_against_the_cap(t):
 def test_sanctioning_actions_put_both_tables_on_one_frame(t):
     other, us = t["other_states_sanctions"], t["us_dprk_russia_designations"]
     both = sanctions.sanctioning_actions(other, us)
-    assert len(both) == len(other) + len(us) == 28
+    assert len(both) == len(other) + len(us) == 31
     assert both["announced_on"].is_monotonic_increasing and both["nexus_label"].notna().all()
     kr = both.set_index("action_id").loc["kr-2024-04-02-lady-r-angara"]
     assert (kr["designated"], bool(kr["counted"])) == (6, True)  # 2 individuals, 2 entities, 2 vessels
@@ -114,14 +116,14 @@ def test_sanctioning_actions_put_both_tables_on_one_frame(t):
 
 def test_who_sanctioned_what_when(t):
     facts = sanctions.who_sanctioned_facts(t["other_states_sanctions"], t["us_dprk_russia_designations"])
-    assert (facts["os_n"], facts["os_n_states"], facts["os_first"]) == (17, 7, "21 February 2024")
+    assert (facts["os_n"], facts["os_n_states"], facts["os_first"]) == (18, 7, "21 February 2024")
     assert (facts["os_arms"], facts["os_troops"]) == (12, 5)
     assert (facts["os_first_troops"], facts["os_first_troops_state"]) == ("16 December 2024", "European Union")
     assert (facts["os_counted_ind"], facts["os_counted_ent"], facts["os_counted_ves"]) == (40, 46, 4)
-    assert (facts["os_n_counted"], facts["os_n_package"]) == (12, 5)
+    assert (facts["os_n_counted"], facts["os_n_package"]) == (12, 6)
     assert (facts["may_n"], facts["may_n_states"]) == (8, 8)  # the coordinated round of 16-31 May 2024
     assert (facts["os_last"], facts["os_last_state"]) == ("19 June 2025", "New Zealand")
-    assert (facts["us_n_2025"], facts["us_last"]) == (2, "27 August 2025")
+    assert (facts["us_n_2025"], facts["us_last"]) == (3, "4 November 2025")
     assert facts["os_states"].endswith("Canada and Japan")
 
 

@@ -46,6 +46,10 @@ DRAFT_2024 = "draft-2024-03-28"
 PANEL_END = "panel-end-2024-04-30"
 MSMT_LAUNCH = "msmt-launch-2024-10-16"
 MSMT_REPORT = "msmt-report-2025-05-29"
+MSMT_REPORT_2 = "msmt-report-2025-10-22"
+MSMT_LAST_BRIEFING = "msmt-briefing-2026-01-12"
+PANEL_REPORT = "panel-report-2024-03-07"
+COUNCIL_BRIEFING = "council-briefing-2025-05-07"
 
 #: Labels of ``us_dprk_russia_designations.nexus`` (our classification of the tie), in chart order.
 NEXUS = {
@@ -136,6 +140,10 @@ def council_facts(actions: pd.DataFrame, oil: pd.DataFrame) -> dict:
         "panel_end": day(by_id.loc[PANEL_END, "action_date"]),
         "msmt_launch": day(by_id.loc[MSMT_LAUNCH, "action_date"]),
         "msmt_report": day(by_id.loc[MSMT_REPORT, "action_date"]),
+        "msmt_report_2": day(by_id.loc[MSMT_REPORT_2, "action_date"]),
+        "msmt_last_briefing": day(by_id.loc[MSMT_LAST_BRIEFING, "action_date"]),
+        "panel_report": day(by_id.loc[PANEL_REPORT, "action_date"]),
+        "council_briefing": day(by_id.loc[COUNCIL_BRIEFING, "action_date"]),
         "last_res_doc": last_res["document"],
         "cap_2397": f"{oil_cap(oil):,.0f}",
         "n_partial": int((actions["verification"] == "partial").sum()),

@@ -37,7 +37,8 @@ def council_actions(timeline: pd.DataFrame) -> charts.Figure:
             width="container",
             height=260,
             title=alt.Title(
-                "UN Security Council action on North Korea, 2006–2025",
+                f"UN Security Council action on North Korea, {timeline['action_date'].min():%Y}–"
+                f"{timeline['action_date'].max():%Y}",
                 subtitle="Every sanctions resolution and Panel renewal was unanimous; the drafts of 2022 and 2024 were vetoed",
             ),
             description=(
