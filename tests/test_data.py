@@ -118,7 +118,7 @@ def test_unsc_actions_known_values():
 
 def test_other_states_sanctions_known_values():
     o = load("other_states_sanctions").set_index("action_id")
-    assert o["announced_on"].min() == pd.Timestamp("2024-02-21")
+    assert o["announced_on"].min() == pd.Timestamp("2023-09-21")
     assert o.loc["kr-2024-12-17-military-cooperation", ["n_individuals", "n_entities"]].tolist() == [11, 15]
     assert o.loc["jp-2024-05-24-asset-freeze-arms-transfer", ["n_individuals", "n_entities"]].tolist() == [1, 11]
     # a package's total is kept, but marked as not a count of DPRK-Russia targets
