@@ -308,7 +308,7 @@ MAY_2024 = ("2024-05-16", "2024-05-31")
 COUNT_SCOPE = {
     "whole_action": "every target of the action",
     "dprk_russia_subset": "the DPRK–Russia targets of a larger package",
-    "whole_package": "the whole package (DPRK share not stated)",
+    "whole_package": "the whole package (not comparable)",
 }
 
 

@@ -304,8 +304,8 @@ def who_sanctioned(actions: pd.DataFrame, order: list[str]) -> charts.Figure:
             f"{last:%B %Y}, one row per state ("
             + "; ".join(f"{s}: {n}" for s, n in actions["state"].value_counts().reindex(order).items())
             + "), coloured by what tied the targets to North Korea–Russia cooperation. Circle size is the number "
-            "designated where the count covers only such targets; hollow squares mark packages whose North Korean "
-            "share is not stated."
+            "designated where the count covers only such targets; hollow squares mark whole packages, whose counts "
+            "are not comparable."
         ),
     )
     return charts.figure(
