@@ -104,7 +104,7 @@ def test_oil_figures_against_the_cap(t):
 def test_sanctioning_actions_put_both_tables_on_one_frame(t):
     other, us = t["other_states_sanctions"], t["us_dprk_russia_designations"]
     both = sanctions.sanctioning_actions(other, us)
-    assert len(both) == len(other) + len(us) == 32
+    assert len(both) == len(other) + len(us) == 33
     assert both["announced_on"].is_monotonic_increasing and both["nexus_label"].notna().all()
     kr = both.set_index("action_id").loc["kr-2024-04-02-lady-r-angara"]
     assert (kr["designated"], bool(kr["counted"])) == (6, True)  # 2 individuals, 2 entities, 2 vessels
@@ -116,11 +116,11 @@ def test_sanctioning_actions_put_both_tables_on_one_frame(t):
 
 def test_who_sanctioned_what_when(t):
     facts = sanctions.who_sanctioned_facts(t["other_states_sanctions"], t["us_dprk_russia_designations"])
-    assert (facts["os_n"], facts["os_n_states"], facts["os_first"]) == (19, 7, "21 September 2023")
-    assert (facts["os_arms"], facts["os_troops"]) == (13, 5)
+    assert (facts["os_n"], facts["os_n_states"], facts["os_first"]) == (20, 7, "21 September 2023")
+    assert (facts["os_arms"], facts["os_troops"]) == (14, 5)
     assert (facts["os_first_troops"], facts["os_first_troops_state"]) == ("16 December 2024", "European Union")
-    assert (facts["os_counted_ind"], facts["os_counted_ent"], facts["os_counted_ves"]) == (44, 48, 4)
-    assert (facts["os_n_counted"], facts["os_n_package"]) == (13, 6)
+    assert (facts["os_counted_ind"], facts["os_counted_ent"], facts["os_counted_ves"]) == (52, 53, 8)
+    assert (facts["os_n_counted"], facts["os_n_package"]) == (14, 6)
     assert (facts["may_n"], facts["may_n_states"]) == (8, 8)  # the coordinated round of 16-31 May 2024
     assert (facts["os_last"], facts["os_last_state"]) == ("19 June 2025", "New Zealand")
     assert (facts["us_n_2025"], facts["us_last"]) == (3, "4 November 2025")

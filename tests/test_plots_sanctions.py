@@ -98,7 +98,7 @@ def test_who_sanctioned_sizes_only_counts_of_dprk_russia_targets(tables):
     assert spec_fields(circle_enc) == {"x": "announced_on", "y": "state", "color": "nexus_label", "size": "shown_size"}
     assert "size" not in square_enc
     assert circle_enc["y"]["sort"] == sanctions.state_order(both)
-    assert len(rows) == 32
+    assert len(rows) == 33
     assert fig.spec["title"]["text"] == "Sanctions tied to North Korea–Russia cooperation, by state, 2022–2025"
     assert "United States: 13" in fig.spec["description"] and "New Zealand: 4" in fig.spec["description"]
     assert fig.caption.endswith("Data to 4 November 2025.")
