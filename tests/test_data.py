@@ -17,6 +17,7 @@ def test_every_table_validates():
         "un_1718_designations",
         "ofac_dprk_sdn_entries",
         "us_dprk_russia_designations",
+        "other_states_sanctions",
         "petroleum_supply",
         "missile_tests",
         "troop_estimates",
@@ -118,7 +119,18 @@ def test_unsc_actions_known_values():
         "panel-renewal-2050-2012",
         "panel-renewal-2276-2016",
         "panel-renewal-2345-2017",
+        "panel-report-2024-03-07",
     }
+
+
+def test_other_states_sanctions_known_values():
+    o = load("other_states_sanctions").set_index("action_id")
+    assert o["announced_on"].min() == pd.Timestamp("2023-09-21")
+    assert o.loc["kr-2024-12-17-military-cooperation", ["n_individuals", "n_entities"]].tolist() == [11, 15]
+    assert o.loc["jp-2024-05-24-asset-freeze-arms-transfer", ["n_individuals", "n_entities"]].tolist() == [1, 11]
+    # a package's total is kept, but marked as not a count of DPRK-Russia targets
+    assert o.loc["au-2025-02-24-largest-package", "count_scope"] == "whole_package"
+    assert {"European Union", "United Kingdom", "Japan", "South Korea", "Australia", "Canada"} <= set(o["state"])
 
 
 def test_un_listing_days_match_resolution_counts():

@@ -29,16 +29,24 @@ def _log(*periods, tables="troop_estimates"):
 # --------------------------------------------------------------------------- the computation
 
 
-def test_searched_through_is_the_end_of_the_first_unbroken_run():
+def test_searched_through_is_the_end_of_the_unbroken_run_after_the_newest_row():
     months = [("2025-01-01", "2025-01-31"), ("2025-02-01", "2025-02-28"), ("2025-03-01", "2025-03-31")]
-    assert coverage.searched_through(_log(*months), "troop_estimates") == "2025-03-31"
+    assert coverage.searched_through(_log(*months), "troop_estimates", "2025-01-20") == "2025-03-31"
     # order does not matter, overlaps join the run
-    assert coverage.searched_through(_log(*reversed(months), ("2025-02-15", "2025-04-30")), "troop_estimates") == (
-        "2025-04-30"
-    )
-    # a month left out stops the run, however much was searched after it
+    longer = _log(*reversed(months), ("2025-02-15", "2025-04-30"))
+    assert coverage.searched_through(longer, "troop_estimates", "2025-01-20") == "2025-04-30"
+    # a month left out after the newest row stops the run, however much was searched after it
     gap = [months[0], months[2], ("2025-04-01", "2026-11-30")]
-    assert coverage.searched_through(_log(*gap), "troop_estimates") == "2025-01-31"
+    assert coverage.searched_through(_log(*gap), "troop_estimates", "2025-01-20") == "2025-01-31"
+    # ...and a newest row that falls in the gap, or before every search, was not searched past
+    assert coverage.searched_through(_log(*gap), "troop_estimates", "2025-02-10") is None
+    assert coverage.searched_through(_log(*gap), "troop_estimates", "2024-06") is None
+    # an early search apart from the run does not hold back a table whose newest row is later
+    early = _log(("2022-03-01", "2022-03-31"), *months)
+    assert coverage.searched_through(early, "troop_estimates", "2025-03") == "2025-03-31"
+    # a row newer than every search (found otherwise) leaves the end of the last run
+    assert coverage.searched_through(_log(*months), "troop_estimates", "2025-06-01") == "2025-03-31"
+    assert coverage.searched_through(_log(*months), "troop_estimates") == "2025-03-31"
     # a table no search names was not searched; a search may feed several tables
     assert coverage.searched_through(_log(*months), "milestones") is None
     assert coverage.searched_through(_log(*months, tables="milestones; troop_estimates"), "troop_estimates") == (

@@ -27,6 +27,7 @@ EVIDENCE_CHAPTERS = ("sanctions", "troops", "munitions", "flows")
 CHAPTER_OF = {
     "unsc_dprk_actions": "sanctions",
     "us_dprk_russia_designations": "sanctions",
+    "other_states_sanctions": "sanctions",
     "petroleum_supply": "sanctions",
     "troop_estimates": "troops",
     "casualty_estimates": "troops",

@@ -6,9 +6,11 @@ Two dates describe a curated table, and the book states both wherever it gives a
   cut to the month or year where ``x-public-date-precision-field`` says the row is known only to
   that;
 - the date **through which its sources were searched**: ``data/search_log.csv`` has one row per
-  month (or other period) that was searched for a topic, naming the tables the search fed. A table
-  is searched through the end of the first unbroken run of periods logged for it: a month left out
-  stops the run, however many later months were searched.
+  month (or other period) that was searched for a topic, naming the tables the search fed. What a
+  reader needs to know is whether anything newer than the newest row could have been missed, so a
+  table is searched through the end of the unbroken run of logged periods that holds its newest
+  row: a month left out after it stops the run, however many later months were searched, and a
+  table whose newest row falls in no searched period was not searched for later rows.
 
 ``make data`` writes them into ``datapackage.json`` (``x-newest-row`` and ``x-searched-through`` on
 each resource; ``x-evidence-through``, ``x-searched-through`` and ``x-sources-reach`` on the package)
@@ -50,21 +52,38 @@ def newest_row(desc: dict, frame: pd.DataFrame) -> str | None:
     return newest
 
 
-def searched_through(log: pd.DataFrame, table: str) -> str | None:
-    """The last day of the first unbroken run of searched periods logged for ``table`` (None when
-    no search names it). Periods that overlap or follow one another without a gap join the run."""
+def runs(log: pd.DataFrame, table: str) -> list[tuple[date, date]]:
+    """The unbroken runs of periods searched for ``table``, in order: periods that overlap or
+    follow one another without a day's gap join one run."""
     mine = log[log["tables"].map(lambda cell: table in [t.strip() for t in cell.split(";")])]
-    if mine.empty:
-        return None
     periods = sorted(
         (date.fromisoformat(a), date.fromisoformat(b)) for a, b in zip(mine["period_start"], mine["period_end"])
     )
-    end = periods[0][1]
-    for start, stop in periods[1:]:
-        if start > end + timedelta(days=1):
-            break
-        end = max(end, stop)
-    return end.isoformat()
+    out: list[tuple[date, date]] = []
+    for start, stop in periods:
+        if out and start <= out[-1][1] + timedelta(days=1):
+            out[-1] = (out[-1][0], max(out[-1][1], stop))
+        else:
+            out.append((start, stop))
+    return out
+
+
+def searched_through(log: pd.DataFrame, table: str, newest: str | None = None) -> str | None:
+    """The last day of the unbroken run of searches that holds the table's newest row (a date, or
+    a month or year, which counts from its first day); for a table with no dated row, of the last
+    run. None when no search names the table, or when its newest row falls before or between runs
+    (the months after it were not all searched). A newest row after every run (evidence found
+    otherwise than by the logged searches) leaves the end of the last run."""
+    found = runs(log, table)
+    if not found:
+        return None
+    if newest is None:
+        return found[-1][1].isoformat()
+    day = date.fromisoformat(newest if len(newest) == 10 else (newest + "-01-01")[:10])
+    if day > found[-1][1]:
+        return found[-1][1].isoformat()
+    holding = [stop for start, stop in found if start <= day <= stop]
+    return holding[0].isoformat() if holding else None
 
 
 def table_dates(resources: list[dict], data_dir) -> dict[str, dict[str, str]]:
@@ -80,7 +99,7 @@ def table_dates(resources: list[dict], data_dir) -> dict[str, dict[str, str]]:
         if res["name"] != SEARCH_LOG and path.is_file():
             if newest := newest_row(res, _raw(path)):
                 dates["x-newest-row"] = newest
-            if log is not None and (through := searched_through(log, res["name"])):
+            if log is not None and (through := searched_through(log, res["name"], dates.get("x-newest-row"))):
                 dates["x-searched-through"] = through
         out[res["name"]] = dates
     return out
