@@ -25,11 +25,11 @@ def test_overview_names_the_data_and_its_cutoff(t):
     assert facts == {
         "n_actions": 30,
         "n_us": 9,
-        "n_oil": 9,
+        "n_oil": 11,
         "un_list_date": "26 September 2024",
         "sdn_first_date": "18 August 2021",
         "sdn_last_date": "3 May 2024",
-        "cutoff": "29 May 2025",
+        "cutoff": "23 September 2025",
     }
 
 
