@@ -242,10 +242,10 @@ def test_milestones_known_values():
 
 def test_reported_transfers_keep_the_reporters_status():
     x = load("reported_transfers_to_dprk")
-    assert len(x) == 53
+    assert len(x) == 54
     assert x["status_as_reported"].value_counts().to_dict() == {
         "delivered": 28,
-        "suspected": 14,
+        "suspected": 15,
         "offered_or_agreed": 9,
         "denied": 2,
     }
