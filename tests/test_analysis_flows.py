@@ -60,13 +60,13 @@ def test_transfers_by_kind_and_status(transfers):
     table = flows.transfers_by_kind(shown, kinds)
     assert table.columns.tolist() == list(flows.STATUSES) and table.index.tolist() == kinds
     assert table.loc["Space and satellites"].tolist() == [4, 1, 2, 0] and table.loc["Other", "denied"] == 2
-    assert int(table.to_numpy().sum()) == len(transfers) == 54
+    assert int(table.to_numpy().sum()) == len(transfers) == 55
 
 
 def test_report_counts(transfers):
     assert flows.status_count(transfers, "denied") == 2
-    assert flows.status_count(transfers, "denied", negate=True) == 52
-    assert flows.delivered_technology(transfers) == 16
+    assert flows.status_count(transfers, "denied", negate=True) == 53
+    assert flows.delivered_technology(transfers) == 17
 
 
 def test_launches_and_tempo():

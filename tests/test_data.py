@@ -242,9 +242,9 @@ def test_milestones_known_values():
 
 def test_reported_transfers_keep_the_reporters_status():
     x = load("reported_transfers_to_dprk")
-    assert len(x) == 54
+    assert len(x) == 55
     assert x["status_as_reported"].value_counts().to_dict() == {
-        "delivered": 28,
+        "delivered": 29,
         "suspected": 15,
         "offered_or_agreed": 9,
         "denied": 2,
