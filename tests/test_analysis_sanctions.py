@@ -25,7 +25,7 @@ def test_overview_names_the_data_and_its_cutoff(t):
     assert facts == {
         "n_actions": 35,
         "n_us": 13,
-        "n_oil": 9,
+        "n_oil": 11,
         "un_list_date": "26 September 2024",
         "sdn_first_date": "18 August 2021",
         "sdn_last_date": "3 May 2024",
