@@ -71,7 +71,8 @@ def test_the_kursk_window_is_the_claims_window_inclusive():
 def test_convergence_of_late_2024_on_the_real_table(troops):
     late = deployment.convergence(deployment.kursk_window(deployment.in_place(troops)))
     assert (late["low"], late["high"]) == (10000, 12000)
-    assert late["estimates"] == 12 and late["estimator_types"] == 8  # T022 (Kyslytsya's 11,000) counted since it was recoded in_place
+    # T022 (Kyslytsya's 11,000) counts since it was recoded in_place
+    assert late["estimates"] == 12 and late["estimator_types"] == 8
 
 
 def test_casualties_of_one_type_only():

@@ -60,7 +60,8 @@ def test_troop_chart_draws_every_combat_estimate_as_stated(troops):
     assert len(drawn) == 40 and {r["estimate_kind"] for r in drawn.values()} == {"in_place"}
     assert drawn["T003"]["label"] == "some 12,000" and drawn["T003"]["group"] == "South Korea"
     assert drawn["T007"]["form"] == "at least" and drawn["T007"]["shown"] == 3000
-    assert "2024Q4: 1,500 to 12,000; 2025Q1: 8,000 to 12,000" in spec["description"]  # 8,000: HUR, still fighting in Kursk (T058)
+    # 8,000: HUR's count of those still fighting in Kursk (T058)
+    assert "2024Q4: 1,500 to 12,000; 2025Q1: 8,000 to 12,000" in spec["description"]
     assert [p["name"] for p in spec["params"]] == ["pick_troop_estimator"]  # a legend that selects
     assert fig.caption.endswith("(estimate_kind = in_place). Data to 31 December 2025.")
 
