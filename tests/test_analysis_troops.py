@@ -8,6 +8,7 @@ import pytest
 
 from nkbook.analysis import troops as deployment
 from nkbook.analysis.claims import KURSK_WINDOW
+from nkbook.analysis.estimates import bounds
 from nkbook.data import load
 
 
@@ -91,3 +92,17 @@ def test_timeline_and_key_events():
     dates = deployment.key_event_dates(events)
     assert list(dates) == list(deployment.KEY_EVENTS)  # the prose's order
     assert dates["summit"] == pd.Timestamp("2023-09-13") and dates["kp_ack"] == pd.Timestamp("2025-04-28")
+
+
+def test_an_estimate_dated_for_the_prose():
+    rows = pd.DataFrame(
+        {
+            "estimate_id": ["T1"],
+            "estimated_on": pd.to_datetime(["2025-03-27"]),
+            "figure_low": pd.array([3000], dtype="Float64"),
+            "figure_high": pd.array([None], dtype="Float64"),
+            "figure_point": pd.array([None], dtype="Float64"),
+            "qualifier": ["more than"],
+        }
+    )
+    assert deployment.dated(bounds(rows).set_index("estimate_id"), "T1") == "more than 3,000 (27 March 2025)"
