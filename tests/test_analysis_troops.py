@@ -35,7 +35,8 @@ def test_in_place_and_left_out_split_the_table(troops):
     assert {"T002", "T003", "T007", "T039"} <= set(chart["estimate_id"])
     # the table says what each left-out estimate is, in words
     kinds = table.set_index("estimate_id")["kind_of_estimate"]
-    assert set(kinds) == {"sent or present", "increment", "plan or projection"}
+    assert set(kinds) == {"sent or present", "increment", "returned home", "plan or projection"}
+    assert kinds["T069"] == "returned home"  # about 3,000 home by February 2026: never subtracted
     assert kinds["T026"] == "plan or projection" and kinds["T040"] == "increment" and kinds["T038"] == "sent or present"
     assert table.set_index("estimate_id").loc["T043", "label"] == "1,000"
 

@@ -137,9 +137,9 @@ def test_increments_are_never_counts_in_place(troops):
 
 
 def test_every_count_says_where_it_counts(troops):
-    """In Russia, in Kursk, in the Far East: a count in place or an increment names its place, so
-    a Russia-wide total is never read as a Kursk figure or the reverse."""
-    counts = troops[troops["estimate_kind"].isin(["in_place", "additional"])]
+    """In Russia, in Kursk, in the Far East: a count in place, an increment or a return names its
+    place, so a Russia-wide total is never read as a Kursk figure or the reverse."""
+    counts = troops[troops["estimate_kind"].isin(["in_place", "additional", "returned"])]
     found = offending(counts, lambda r: not PLACE.search(str(r["scope"])) and f"scope {r['scope']!r} names no place")
     assert not found, found
 

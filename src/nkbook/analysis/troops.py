@@ -18,6 +18,7 @@ COMBAT_TROOPS = "combat troops"
 ESTIMATE_KINDS = {
     "in_place": "sent or present",
     "additional": "increment",
+    "returned": "returned home",
     "planned_or_projected": "plan or projection",
 }
 #: Milestones on the deployment's timeline (``milestones.category``), in the timeline's order,
@@ -55,8 +56,8 @@ def in_place(troops: pd.DataFrame) -> pd.DataFrame:
 
 
 def left_out(troops: pd.DataFrame) -> pd.DataFrame:
-    """The estimates :func:`in_place` leaves out (engineers, builders, workers, increments, plans),
-    with their bounds and the kind of estimate in words (``kind_of_estimate``)."""
+    """The estimates :func:`in_place` leaves out (engineers, builders, workers, increments, returns,
+    plans), with their bounds and the kind of estimate in words (``kind_of_estimate``)."""
     others = bounds(troops[(troops["scope_norm"] != COMBAT_TROOPS) | (troops["estimate_kind"] != "in_place")])
     return others.assign(kind_of_estimate=others["estimate_kind"].map(ESTIMATE_KINDS))
 
