@@ -80,7 +80,7 @@ def test_convergence_of_late_2024_on_the_real_table(troops):
 def test_casualties_of_one_type_only():
     casualties = load("casualty_estimates")
     killed = deployment.of_type(casualties, "killed")
-    assert len(killed) == 11 and set(killed["casualty_type"]) == {"killed"}
+    assert len(killed) == 12 and set(killed["casualty_type"]) == {"killed"}
     assert "C026" in set(killed["estimate_id"]) and "C008" not in set(killed["estimate_id"])
 
 
