@@ -121,6 +121,6 @@ def test_milestone_chart_puts_each_kind_on_its_row():
         "subtitle": "September 2023 to December 2025",
     }
     drawn = {r["event_id"]: r for r in rows(spec)}
-    assert len(drawn) == 39 and drawn["E009"]["kind"] == "Summit"
-    assert spec["description"].startswith("Timeline of 39 events by kind: 12 Sep 2023: Summit; 13 Sep 2023: Summit;")
+    assert len(drawn) == 42 and drawn["E009"]["kind"] == "Summit"
+    assert spec["description"].startswith("Timeline of 42 events by kind: 12 Sep 2023: Summit; 13 Sep 2023: Summit;")
     assert fig.caption.startswith("Dated milestones of the deployment and of the 2024 treaty.")
