@@ -119,3 +119,14 @@ def test_every_entry_has_a_kind_and_relays_seen_via_are_kept():
     for key, s in sources().items():
         if s.seenvia:
             assert sources()[s.seenvia].sourcekind == "relay", key
+
+
+def test_no_row_cites_a_relay_whose_original_the_book_has():
+    """Once the book has an original's entry (naming the relay it was read in as seenvia), rows
+    cite the original: the relay stays only as "seen via"."""
+    copies = seen_via()
+    for name in resource_names():
+        table = load(name)
+        for column in [c for c in table.columns if c.endswith("source_id")]:
+            cited = set(table[column].dropna()) & copies
+            assert not cited, (name, column, sorted(cited))

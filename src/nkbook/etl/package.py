@@ -21,7 +21,7 @@ from nkbook.data import coverage
 from nkbook.data.package import package, package_path, validate_descriptor
 from nkbook.data.provenance import sources
 from nkbook.etl import SnapshotError
-from nkbook.etl.registry import DERIVED
+from nkbook.etl.registry import DERIVED, built
 
 
 @dataclass
@@ -40,7 +40,7 @@ def rebuild_derived(write: bool = True) -> RebuildReport:
             report.lines.append(f"{name}: {shared / build.inputs} not found: not rebuilt, committed table kept")
             continue
         try:
-            new = csv_bytes(build(shared))
+            new = csv_bytes(built(name, shared))
         except SnapshotError as exc:
             report.lines.append(f"{name}: NOT rebuilt: {exc}")
             report.differs = True
