@@ -7,6 +7,7 @@ import json
 import socket
 
 import pytest
+import shapely
 
 from nkbook.analysis import places as pl
 from nkbook.data import load
@@ -38,7 +39,11 @@ def routes():
 @pytest.fixture(scope="module")
 def outlines():
     raw = pl.countries_raw()
-    return {iso: rings for iso, rings in zip(raw["iso3"], raw["rings"], strict=True)}
+    return dict(zip(raw["iso3"], raw["geometry"], strict=True))
+
+
+#: Simferopol, in Crimea (GeoNames 693805: 44.952N 34.102E).
+SIMFEROPOL = shapely.Point(34.10, 44.95)
 
 
 def test_the_boundaries_ship_with_the_pinned_package():
@@ -51,15 +56,11 @@ def test_the_boundaries_ship_with_the_pinned_package():
 
 def test_each_place_lies_in_its_country(places, outlines):
     for place in places.itertuples():
-        rings = outlines[place.country_iso3]
-        gap = pl.distance_to(rings, place.longitude, place.latitude)
+        point = shapely.Point(place.longitude, place.latitude)
+        gap = outlines[place.country_iso3].distance(point)
         allowed = COAST if place.kind == "port" else 0.0
         assert gap <= allowed, f"{place.place_id} is {gap:.2f} degrees outside {place.country_iso3}"
-        others = [
-            iso
-            for iso, r in outlines.items()
-            if iso != place.country_iso3 and pl.contains(r, place.longitude, place.latitude)
-        ]
+        others = [iso for iso, shape in outlines.items() if iso != place.country_iso3 and shape.covers(point)]
         assert not others, f"{place.place_id} lies in {others}"
 
 
@@ -72,10 +73,27 @@ def test_known_places_where_they_belong(places, outlines):
         "kharkiv": "UKR",
         "vladivostok": "RUS",
     }.items():
-        assert pl.contains(outlines[iso], at.loc[pid, "longitude"], at.loc[pid, "latitude"]), pid
+        assert outlines[iso].covers(shapely.Point(at.loc[pid, "longitude"], at.loc[pid, "latitude"])), pid
     # the rail crossing is on the Tumen, the border river: within a few kilometres of Russia
     crossing = at.loc["tumangang-khasan"]
-    assert pl.distance_to(outlines["RUS"], crossing["longitude"], crossing["latitude"]) < 0.3
+    assert outlines["RUS"].distance(shapely.Point(crossing["longitude"], crossing["latitude"])) < 0.3
+
+
+def test_crimea_is_drawn_within_ukraine(places, outlines):
+    """The file draws Crimea within Russia; the book draws Ukraine's internationally recognised
+    borders: Crimea in Ukraine's geometry, not Russia's, on the raw outlines and on the maps."""
+    assert outlines["UKR"].covers(SIMFEROPOL) and not outlines["RUS"].intersects(SIMFEROPOL)
+    assert outlines["RUS"].intersection(pl.CRIMEA_CUT).area == 0
+    assert outlines["UKR"].geom_type == "Polygon" and outlines["UKR"].is_valid and outlines["RUS"].is_valid
+    kursk = places.set_index("place_id").loc["kursk"]
+    assert outlines["RUS"].covers(shapely.Point(kursk["longitude"], kursk["latitude"]))
+    for key in ("front", "overview"):
+        drawn = pl.countries(pl.AREAS[key].bbox, pl.AREAS[key].tolerance, pl.AREAS[key].digits)
+        shapes = {iso: shapely.geometry.shape(g) for iso, g in zip(drawn["iso3"], drawn["geometry"], strict=True)}
+        assert shapes["UKR"].covers(SIMFEROPOL) and not shapes["RUS"].intersects(SIMFEROPOL), key
+    caption = maps.places_map(places, load("place_routes"), "front").caption
+    assert "Crimea, occupied by Russia since 2014, is drawn within Ukraine" in caption
+    assert "internationally recognised" in caption and "not shown as such" in caption
 
 
 def test_every_evidence_reference_is_a_real_row(places, routes):
@@ -131,11 +149,16 @@ def test_regional_maps_keep_to_their_extent(places, routes):
         for line in lines.itertuples():
             assert west <= min(line.lon1, line.lon2) and max(line.lon1, line.lon2) <= east
             assert south <= min(line.lat1, line.lat2) and max(line.lat1, line.lat2) <= north
-        for geometry in pl.countries(area.bbox)["geometry"]:
-            polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-            for poly in polygons:
-                for lon, lat in poly[0]:
-                    assert west - 1e-6 <= lon <= east + 1e-6 and south - 1e-6 <= lat <= north + 1e-6
+        for geometry in pl.countries(area.bbox, area.tolerance, area.digits)["geometry"]:
+            shape = shapely.geometry.shape(geometry)
+            assert shape.is_valid
+            lon1, lat1, lon2, lat2 = shape.bounds
+            assert west - 1e-6 <= lon1 and lon2 <= east + 1e-6 and south - 1e-6 <= lat1 and lat2 <= north + 1e-6
+            # wound clockwise (d3-geo's outer rings) and rounded to the area's decimals
+            for part in shapely.get_parts(shape):
+                assert not part.exterior.is_ccw
+            coords = shapely.get_coordinates(shape)
+            assert (coords == coords.round(area.digits)).all()
 
 
 def test_building_a_map_makes_no_network_request(places, routes, monkeypatch):

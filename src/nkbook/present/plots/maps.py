@@ -1,7 +1,8 @@
 """Maps of the places and routes the evidence names (:mod:`nkbook.analysis.places`).
 
 Each map is an Altair layer chart: the countries (Natural Earth's 1:110m boundaries in the copy
-the pinned pyogrio package ships, clipped to the map's extent and thinned), the routes as
+the pinned pyogrio package ships, clipped to the map's extent and simplified, with Crimea within
+Ukraine's internationally recognised borders), the routes as
 straight lines coloured and dashed by mode, and the places as points with their names. Every
 mark's tooltip names its source; the data behind the map (countries, routes, places) is the
 figure's table. The spec is built from the tables alone: no download, no random id.
@@ -66,6 +67,12 @@ COUNTRY_NAMES = {"RUS": "Russia", "UKR": "Ukraine", "PRK": "North Korea", "CHN":
 #: Countries named on the map, where there is room (a share of the map's width from any edge).
 NAMED_COUNTRIES = {"RUS": "RUSSIA", "PRK": "NORTH KOREA", "CHN": "CHINA", "UKR": "UKRAINE", "BLR": "BELARUS"}
 ROOM = 0.045
+#: What each country's outline is, in its tooltip.
+BORDERS = {
+    "UKR": "Internationally recognised, Crimea included (occupied by Russia since 2014)",
+    "RUS": "Internationally recognised (without Crimea)",
+}
+OTHER_BORDER = "Natural Earth's"
 
 
 def _country_layers(area: pl.Area) -> list[alt.Chart]:
@@ -73,6 +80,7 @@ def _country_layers(area: pl.Area) -> list[alt.Chart]:
     width = area.bbox[2] - area.bbox[0]
     shapes = shapes.assign(
         source=short_citation(pl.BOUNDARIES_SOURCE),
+        border=shapes["iso3"].map(BORDERS).fillna(OTHER_BORDER),
         name_shown=[
             NAMED_COUNTRIES.get(iso, "") if room >= ROOM * width and area.key != "overview" else ""
             for iso, room in zip(shapes["iso3"], shapes["label_room"], strict=True)
@@ -84,7 +92,11 @@ def _country_layers(area: pl.Area) -> list[alt.Chart]:
         scale=alt.Scale(domain=[*FILLS, *others], range=[*FILLS.values(), *[OTHER_FILL] * len(others)]),
         legend=None,
     )
-    tooltip = [alt.Tooltip("country:N", title="Country"), alt.Tooltip("source:N", title="Boundaries")]
+    tooltip = [
+        alt.Tooltip("country:N", title="Country"),
+        alt.Tooltip("border:N", title="Border"),
+        alt.Tooltip("source:N", title="Boundaries"),
+    ]
     base = alt.Chart(shapes)
     return [
         base.mark_geoshape(stroke="#8c8c8c", strokeWidth=0.7).encode(
@@ -227,7 +239,9 @@ def places_map(places: pd.DataFrame, routes: pd.DataFrame, area: str = "far_east
             "Places and routes named by the rows of the evidence tables (hover a point or a line for the rows). "
             "Coordinates from GeoNames (the rail crossing: Wikipedia); a region is marked by its centre, a port by its town. "
             "Routes are straight lines between their ends, not the paths taken. Boundaries: Natural Earth, 1:110m, in the copy "
-            "the pyogrio package ships, simplified; they are the file's (it draws Crimea within Russia), not a finding of this book. "
+            "the pyogrio package ships, simplified. Borders are the internationally recognised ones (UN General Assembly "
+            "resolution 68/262, 2014): Crimea, occupied by Russia since 2014, is drawn within Ukraine, where the file draws "
+            "it within Russia; the areas of eastern and southern Ukraine that Russia occupies are not shown as such. "
             "Data: <code>places</code>, <code>place_routes</code>."
         ),
     )
