@@ -107,9 +107,9 @@ def test_every_chart_has_alt_text_and_a_data_table():
             )
             assert table and table.group(1).count("<tr>") >= 2, page.name  # a header and at least one row
             assert '<th scope="col">' in table.group(1)
-    assert n == 24  # the verdict chart of the first page ("Key findings") is the 24th
+    assert n == 28  # three maps, and the verdict chart of the first page ("Key findings") is the 28th
     sanctions = (HTML / "book" / "sanctions.html").read_text(encoding="utf-8")
-    assert sanctions.count('<figure class="nkb-chart"') == 5
+    assert sanctions.count('<figure class="nkb-chart"') == 6
     assert "<td>KOREA" not in sanctions  # tables hold what the charts show, not the raw lists
 
 

@@ -49,6 +49,7 @@ def test_every_chapter_has_its_tables_recorded():
         "claims",
         "essays",
         "ofac_dprk_sdn_entries",
+        "other_states_sanctions",
         "petroleum_supply",
         "un_1718_designations",
         "unsc_dprk_actions",

@@ -24,6 +24,9 @@ import pyogrio.raw
 import shapely
 import shapely.geometry
 
+from nkbook.analysis.claims.evidence import public_dates
+from nkbook.data import load, resource
+
 #: BibTeX key of the boundaries (Natural Earth, read in pyogrio's copy).
 BOUNDARIES_SOURCE = "naturalearth-2026-06-admin0-110m-pyogrio"
 #: Countries drawn on every map (Natural Earth ``iso_a3``), with the names the book gives them.
@@ -220,6 +223,20 @@ def unresolved(frame: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> list[str
         for table, row in references(cell)
         if row not in keys.get(table, set())
     ]
+
+
+def newest_evidence(*frames: pd.DataFrame) -> pd.Timestamp:
+    """The day the newest of the rows that ``frames`` (places, routes) name became public: how far
+    the evidence a map draws reaches."""
+    refs = [ref for frame in frames for cell in frame["evidence_rows"] for ref in references(cell)]
+    newest = []
+    for table in sorted({t for t, _ in refs}):
+        key = resource(table)["schema"]["primaryKey"]
+        rows = load(table)
+        rows = rows.set_index(key if isinstance(key, str) else key[0], drop=False)
+        wanted = [r for t, r in refs if t == table]
+        newest.append(public_dates(table, rows.loc[wanted]).max())
+    return max(newest)
 
 
 def _count_by_table(cell: str) -> str:

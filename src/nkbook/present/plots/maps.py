@@ -237,11 +237,12 @@ def places_map(places: pd.DataFrame, routes: pd.DataFrame, area: str = "far_east
         chart,
         caption=(
             "Places and routes named by the rows of the evidence tables (hover a point or a line for the rows). "
-            "Coordinates from GeoNames (the rail crossing: Wikipedia); a region is marked by its centre, a port by its town. "
+            "Sources: the rows' own sources (see the tables); coordinates from GeoNames (the rail crossing: Wikipedia); a region is marked by its centre, a port by its town. "
             "Routes are straight lines between their ends, not the paths taken. Boundaries: Natural Earth, 1:110m, in the copy "
             "the pyogrio package ships, simplified. Borders are the internationally recognised ones (UN General Assembly "
             "resolution 68/262, 2014): Crimea, occupied by Russia since 2014, is drawn within Ukraine, where the file draws "
             "it within Russia; the areas of eastern and southern Ukraine that Russia occupies are not shown as such. "
             "Data: <code>places</code>, <code>place_routes</code>."
         ),
+        as_of=pl.newest_evidence(points, lines),
     )

@@ -288,7 +288,15 @@ def who_sanctioned(actions: pd.DataFrame, order: list[str]) -> charts.Figure:
     counted = (
         base.transform_filter("datum.counted")
         .mark_circle(opacity=0.8)
-        .encode(size=alt.Size("shown_size:Q", title="Designated", scale=alt.Scale(range=[40, 700])))
+        .encode(
+            size=alt.Size(
+                "shown_size:Q",
+                title="Designated",
+                scale=alt.Scale(range=[40, 700]),
+                # above the plot, so that on a phone it does not sit beside the colour legend
+                legend=alt.Legend(orient="top"),
+            )
+        )
     )
     package = base.transform_filter("!datum.counted").mark_square(filled=False, size=120, strokeWidth=2)
     n_states = actions["state"].nunique()
