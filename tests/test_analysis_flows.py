@@ -60,13 +60,13 @@ def test_transfers_by_kind_and_status(transfers):
     table = flows.transfers_by_kind(shown, kinds)
     assert table.columns.tolist() == list(flows.STATUSES) and table.index.tolist() == kinds
     assert table.loc["Space and satellites"].tolist() == [4, 1, 2, 0] and table.loc["Other", "denied"] == 2
-    assert int(table.to_numpy().sum()) == len(transfers) == 47
+    assert int(table.to_numpy().sum()) == len(transfers) == 55
 
 
 def test_report_counts(transfers):
     assert flows.status_count(transfers, "denied") == 2
-    assert flows.status_count(transfers, "denied", negate=True) == 45
-    assert flows.delivered_technology(transfers) == 13
+    assert flows.status_count(transfers, "denied", negate=True) == 53
+    assert flows.delivered_technology(transfers) == 17
 
 
 def test_launches_and_tempo():
@@ -81,3 +81,9 @@ def test_launches_and_tempo():
     assert round(tempo["before_mean"], 1) == 12.9 and round(tempo["since_mean"]) == 48
     assert (tempo["first_year_since"], tempo["peak_before"], tempo["peak_before_year"]) == (69, 27, 2019)
     assert tempo["zero_years_before"] == [2018]
+
+
+def test_value_stated_reads_large_sums_and_keeps_a_qualifier_without_a_figure(transfers):
+    assert flows.value_stated(transfers, "X045") == "at most 1.2 billion US dollars (September 2025)"
+    assert flows.value_stated(transfers, "X048") == "up to 28.7 trillion won (April 2025)"
+    assert flows.value_stated(transfers, "X052") == "tens of billions of US dollars (August 2025)"

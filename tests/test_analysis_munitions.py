@@ -16,13 +16,13 @@ def munitions():
 
 def test_containers_are_counts_of_containers(munitions):
     c = supply.containers(munitions)
-    assert len(c) == 13 and set(c["item_norm"]) == {"containers"} and set(c["measure_kind"]) == {"count"}
+    assert len(c) == 14 and set(c["item_norm"]) == {"containers"} and set(c["measure_kind"]) == {"count"}
     assert {"M002", "M023", "M044", "M049"} <= set(c["estimate_id"])
 
 
 def test_shells_keep_counts_and_conversions_apart_and_leave_rates_out(munitions):
     s = supply.shells(munitions).set_index("estimate_id")
-    assert s["measure"].value_counts().to_dict() == {supply.CONVERTED: 8, supply.COUNTED: 4}
+    assert s["measure"].value_counts().to_dict() == {supply.CONVERTED: 7, supply.COUNTED: 8}
     assert s.loc["M030", "measure"] == supply.COUNTED and s.loc["M012", "measure"] == supply.CONVERTED
     assert not s.index.isin(["M022", "M051"]).any()  # per year, per month: rates, not totals
     counted = s[s["measure"] == supply.COUNTED]
@@ -44,6 +44,6 @@ def test_shares_and_heavy_weapons(munitions):
     shares = supply.shares(munitions)
     assert shares["estimate_id"].tolist() == ["M021", "M048"] and shares["label"].tolist() == ["half 50", "about 40"]
     heavy = supply.heavy_weapons(munitions)
-    assert len(heavy) == 14 and set(heavy["item_norm"]) <= set(supply.HEAVY_ITEMS)
+    assert len(heavy) == 18 and set(heavy["item_norm"]) <= set(supply.HEAVY_ITEMS)
     assert set(heavy["measure_kind"]) == {"count"}
     assert heavy.set_index("estimate_id").loc["M010", "label"] == "at least 24"

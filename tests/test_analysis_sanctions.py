@@ -13,7 +13,7 @@ from nkbook.data.provenance import with_source_names
 @pytest.fixture(scope="module")
 def t():
     names = ("unsc_dprk_actions", "un_1718_designations", "ofac_dprk_sdn_entries")
-    names += ("us_dprk_russia_designations", "petroleum_supply")
+    names += ("us_dprk_russia_designations", "petroleum_supply", "other_states_sanctions")
     return {name: with_source_names(load(name)) for name in names}
 
 
@@ -23,13 +23,13 @@ def test_overview_names_the_data_and_its_cutoff(t):
     )
     assert list(facts) == ["n_actions", "n_us", "n_oil", "un_list_date", "sdn_first_date", "sdn_last_date", "cutoff"]
     assert facts == {
-        "n_actions": 30,
-        "n_us": 9,
-        "n_oil": 9,
+        "n_actions": 35,
+        "n_us": 13,
+        "n_oil": 11,
         "un_list_date": "26 September 2024",
         "sdn_first_date": "18 August 2021",
         "sdn_last_date": "3 May 2024",
-        "cutoff": "29 May 2025",
+        "cutoff": "12 January 2026",
     }
 
 
@@ -40,8 +40,10 @@ def test_council_record_eleven_unanimous_resolutions_then_two_vetoes(t):
     assert (facts["draft22_vote"], facts["draft22_veto"]) == ("13 to 2", "China and Russia")
     assert (facts["draft24_vote"], facts["draft24_veto"]) == ("13 to 1, with 1 abstention", "Russia")
     assert facts["panel_end"] == "30 April 2024"
+    assert (facts["panel_report"], facts["msmt_report_2"]) == ("7 March 2024", "22 October 2025")
+    assert (facts["council_briefing"], facts["msmt_last_briefing"]) == ("7 May 2025", "12 January 2026")
     assert facts["last_res_doc"] == "S/RES/2397 (2017)" and facts["cap_2397"] == "500,000"
-    assert facts["n_partial"] == 3
+    assert facts["n_partial"] == 4
 
 
 def test_a_vote_reads_for_against_abstain_with_its_vetoes():
@@ -76,7 +78,7 @@ def test_the_sdn_list_grew_by_72_and_lost_2(t):
 def test_us_actions_checked_against_the_sdn_scrape(t):
     desig = sanctions.us_designations(t["us_dprk_russia_designations"])
     table = sanctions.designations_in_sdn(desig, t["ofac_dprk_sdn_entries"])
-    assert len(table) == 6  # those announced inside the scrape's window
+    assert len(table) == 7  # those announced inside the scrape's window
     first = table.iloc[0]
     assert (first["Announced"], first["Designated (as announced)"]) == ("2022-03-11", 5)
     assert first["DPRK-program entries first seen that day or the next"] == 5
@@ -97,3 +99,46 @@ def test_oil_figures_against_the_cap(t):
     assert (facts["notified_total"], facts["notified_share"]) == ("168,679", "33.7%")
     assert (facts["kirby_value"], facts["kirby_share"]) == ("more than 165,000", "33%")
     assert (facts["osc_ratio"], facts["osc_vs_notified"]) == ("2", "6")
+
+
+def test_sanctioning_actions_put_both_tables_on_one_frame(t):
+    other, us = t["other_states_sanctions"], t["us_dprk_russia_designations"]
+    both = sanctions.sanctioning_actions(other, us)
+    assert len(both) == len(other) + len(us) == 33
+    assert both["announced_on"].is_monotonic_increasing and both["nexus_label"].notna().all()
+    kr = both.set_index("action_id").loc["kr-2024-04-02-lady-r-angara"]
+    assert (kr["designated"], bool(kr["counted"])) == (6, True)  # 2 individuals, 2 entities, 2 vessels
+    package = both.set_index("action_id").loc["au-2025-02-24-largest-package"]
+    assert (package["designated"], bool(package["counted"])) == (149, False) and pd.isna(package["shown_size"])
+    order = sanctions.state_order(both)
+    assert order[:3] == ["United States", "South Korea", "European Union"] and len(order) == 8
+
+
+def test_who_sanctioned_what_when(t):
+    facts = sanctions.who_sanctioned_facts(t["other_states_sanctions"], t["us_dprk_russia_designations"])
+    assert (facts["os_n"], facts["os_n_states"], facts["os_first"]) == (20, 7, "21 September 2023")
+    assert (facts["os_arms"], facts["os_troops"]) == (14, 5)
+    assert (facts["os_first_troops"], facts["os_first_troops_state"]) == ("16 December 2024", "European Union")
+    assert (facts["os_counted_ind"], facts["os_counted_ent"], facts["os_counted_ves"]) == (52, 53, 8)
+    assert (facts["os_n_counted"], facts["os_n_package"]) == (14, 6)
+    assert (facts["may_n"], facts["may_n_states"]) == (8, 8)  # the coordinated round of 16-31 May 2024
+    assert (facts["os_last"], facts["os_last_state"]) == ("19 June 2025", "New Zealand")
+    assert (facts["us_n_2025"], facts["us_last"]) == (3, "4 November 2025")
+    assert facts["os_states"].endswith("Canada and Japan")
+
+
+def test_other_states_table_marks_missing_counts(t):
+    table = sanctions.other_states_table(t["other_states_sanctions"])
+    assert list(table.columns) == [
+        "Announced",
+        "State",
+        "By",
+        "Individuals",
+        "Entities",
+        "Vessels",
+        "Counts cover",
+        "Tie",
+    ]
+    assert table["Announced"].is_monotonic_increasing
+    first = table.iloc[0]
+    assert (first["State"], first["Individuals"], first["Entities"]) == ("South Korea", "4", "2")

@@ -10,6 +10,7 @@ import pytest
 import nkbook
 from conftest import HTML, ROOT, built_pages
 from nkbook.analysis import claims
+from nkbook.data import coverage
 from nkbook.data.provenance import sources
 from nkbook.present.charts import BUNDLE_FILE
 from test_claims import check_claim_review
@@ -31,11 +32,16 @@ EDITION = _edition() if (HTML / "index.html").is_file() else ""
 
 
 def test_edition_names_version_cutoff_and_commit():
-    cutoff = json.loads((ROOT / "data" / "datapackage.json").read_text())["x-data-cutoff"]
-    assert cutoff == "2026-11-22"
+    pkg = json.loads((ROOT / "data" / "datapackage.json").read_text())
+    through, searched = pkg["x-evidence-through"], pkg["x-searched-through"]
+    # both dates computed from the tables by make data: the newest row, and the unbroken run of searches
+    top = coverage.computed(pkg, ROOT / "data")[0]
+    assert (top["x-evidence-through"], top["x-searched-through"]) == (through, searched)
+    assert "x-data-cutoff" not in pkg
     assert EDITION.startswith(
-        f'<p class="nkb-version">Version {nkbook.__version__}. Data to 22 November 2026. Built from commit '
-    )
+        f'<p class="nkb-version">Version {nkbook.__version__}. Evidence to {coverage.iso_text(through)}, '
+        f"searched through {coverage.month_text(searched)}. Built from commit "
+    ), EDITION
     assert re.search(
         r"commit (<a href=\"https://github.com/dprk-russia-book/dprk-russia-book/commit/[0-9a-f]{40}\"><code>[0-9a-f]{12}</code></a>"
         r"|<code>[0-9a-f]{12}\+modified</code>|<code>unknown</code>)\.</p>$",
@@ -101,9 +107,9 @@ def test_every_chart_has_alt_text_and_a_data_table():
             )
             assert table and table.group(1).count("<tr>") >= 2, page.name  # a header and at least one row
             assert '<th scope="col">' in table.group(1)
-    assert n == 24  # the verdict chart of the first page ("Key findings") is the 24th
+    assert n == 28  # three maps, and the verdict chart of the first page ("Key findings") is the 28th
     sanctions = (HTML / "book" / "sanctions.html").read_text(encoding="utf-8")
-    assert sanctions.count('<figure class="nkb-chart"') == 5
+    assert sanctions.count('<figure class="nkb-chart"') == 6
     assert "<td>KOREA" not in sanctions  # tables hold what the charts show, not the raw lists
 
 
@@ -166,7 +172,9 @@ def test_register_downloads_are_in_the_book():
     folder = HTML / "_static" / "downloads"
     assert (folder / "claims.csv").read_bytes() == (ROOT / "data" / "claims.csv").read_bytes()
     doc = json.loads((folder / "claims.json").read_text(encoding="utf-8"))
-    assert doc["data_cutoff"] == "2026-11-22" and len(doc["claims"]) == 90
+    pkg = json.loads((ROOT / "data" / "datapackage.json").read_text())
+    assert (doc["evidence_through"], doc["searched_through"]) == (pkg["x-evidence-through"], pkg["x-searched-through"])
+    assert len(doc["claims"]) == len(claims.register())
     b23 = next(c for c in doc["claims"] if c["claim_id"] == "B23")
     assert (
         b23["verdict_at_publication"] == "Supported"

@@ -155,8 +155,8 @@ def test_redirect_lands_on_a_page(browser, server, page_path):
 def test_the_sanctions_chapter_has_its_charts(browser, server):
     context, page, outside, errors = open_page(browser, server, "book/sanctions.html")
     try:
-        assert page.locator(".nkb-chart").count() == 5
-        page.wait_for_function("() => document.querySelectorAll('.nkb-chart.nkb-drawn').length === 5", timeout=30_000)
+        assert page.locator(".nkb-chart").count() == 6
+        page.wait_for_function("() => document.querySelectorAll('.nkb-chart.nkb-drawn').length === 6", timeout=30_000)
         # Hovering a mark shows a tooltip that names the source.
         first = page.locator(".nkb-chart").first
         first.scroll_into_view_if_needed()

@@ -49,6 +49,7 @@ def test_every_chapter_has_its_tables_recorded():
         "claims",
         "essays",
         "ofac_dprk_sdn_entries",
+        "other_states_sanctions",
         "petroleum_supply",
         "un_1718_designations",
         "unsc_dprk_actions",
@@ -87,14 +88,12 @@ def test_a_table_description_counts_as_the_table(copy):
 @pytest.mark.parametrize(
     "change",
     [
-        lambda root: _edit(
-            root / "data" / "datapackage.json", '"x-data-cutoff": "2026-11-22"', '"x-data-cutoff": "2026-11-23"'
-        ),
+        lambda root: _edit(root / "data" / "datapackage.json", '"x-searched-through": "', '"x-searched-through": "1'),
         lambda root: _edit(root / "src" / "nkbook" / "present" / "charts.py", "PALETTE = [", "PALETTE = [  # edited\n"),
         lambda root: _edit(root / "book" / "references.bib", "@online{", "@online {"),
         lambda root: _edit(root / "book" / "_dependencies.json", '"claims",', '"claims", "dprk_trade",'),
     ],
-    ids=["data cut-off", "package", "bibliography", "dependency map"],
+    ids=["evidence cut-off", "package", "bibliography", "dependency map"],
 )
 def test_a_shared_input_re_executes_everything(copy, change):
     before = input_state(copy)

@@ -345,7 +345,7 @@ def test_every_chart_of_the_book_gives_an_estimator_the_same_colour():
     from nkbook.analysis.estimates import ESTIMATOR_COLOURS
 
     specs = list(_book_specs())
-    assert len(specs) == 24  # 23 in the chapters, and the findings chart of the first page
+    assert len(specs) == 28  # 27 in the chapters (three of them maps), and the findings chart of the first page
     seen = {}
     for chapter, spec in specs:
         for _, scale in _colour_scales(spec):

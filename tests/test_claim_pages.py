@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 from conftest import HTML, ROOT
 from nkbook.analysis import claims
 from nkbook.core.paths import data_dir
+from nkbook.data import load
 from nkbook.present import claim_pages
 
 
@@ -51,7 +52,7 @@ def test_intro_counts_the_essays_claims_and_cites_it(register):
     text = claim_pages.card_page_intro(essay)
     assert text.startswith("The 22 claims of Essay A, *North Korea’s Shadow in Ukraine* {cite:p}`essay-medium-shadow`")
     assert "as of the latest date the undated text allows, 17 October 2024" in text
-    assert f"as of the data cut-off,\n{claims.cutoff().strftime('%-d %B %Y')}." in text
+    assert f"as of the evidence cut-off\n({claims.cutoff_text()};" in text
     b = claim_pages.card_page_intro(claim_pages.essay_claims("B", register))
     assert "The 37 claims of Essay B" in b and "as of publication, 28 February 2025" in b
 
@@ -67,7 +68,9 @@ def test_a_page_is_read_again_when_a_table_its_evidence_cites_changes(register):
 def test_the_verdict_table_has_its_caption_and_counts(register):
     html = claim_pages.verdict_moves_table(claim_pages.essay_claims("A", register))
     soup = BeautifulSoup(html, "html.parser")
-    assert soup.find("caption").get_text() == "Verdicts as of publication (rows) and as of the data cut-off (columns)"
+    assert (
+        soup.find("caption").get_text() == "Verdicts as of publication (rows) and as of the evidence cut-off (columns)"
+    )
     rows = {
         tr.find_all(["th", "td"])[0].get_text(): [td.get_text() for td in tr.find_all("td")[1:]]
         for tr in soup.select("tbody tr")
@@ -95,3 +98,40 @@ def test_built_page_holds_every_card_once_with_its_review(label, register):
     assert len(article.select('script[type="application/ld+json"]')) == 1
     assert article.select_one("a.bibtex, a[href*='references']") is not None  # the essay's citation links
     assert "{cite" not in article.get_text() and "{doc" not in article.get_text()  # roles were parsed
+
+
+# --------------------------------------------------------------------------- each card's history
+
+
+def test_a_card_shows_how_earlier_editions_judged_its_claim(register):
+    row = register.set_index("claim_id", drop=False).loc["A01"].copy()
+    past = claims.history("A01")
+    assert [h["edition"] for h in past] == ["1.0.0"]
+    assert claim_pages.history_view(row)["summary"] == "Unchanged since edition 1.0.0" or row["change_reason"]
+    # a changed verdict is named, old -> new, with the reason the register gives
+    moved = row.copy()
+    moved["verdict_at_cutoff"], moved["change_reason"] = "Partly supported", "A new row qualifies it."
+    view = claim_pages.history_view(moved)
+    assert (
+        view["summary"] == f"Changed since edition 1.0.0: verdict now {past[0]['verdict_at_cutoff']} → Partly supported"
+    )
+    html = claim_pages.card(moved)
+    assert "Why it changed: A new row qualifies it." in html
+    assert "Edition 1.0.0, reviewed 22 November 2026" in html and "the data cut-off, 22 November 2026" in html
+    # a claim no earlier edition judged is new
+    fresh = moved.copy()
+    fresh["claim_id"] = "A99"
+    assert claim_pages.history_view(fresh)["summary"].startswith("New in this edition")
+
+
+def test_every_change_since_the_last_edition_has_a_reason(register):
+    """A verdict or confidence that differs from the last edition's needs a reason in
+    claims.change_reason, and an unchanged one has none (so a reason never outlives its change)."""
+    assert "change_reason" in register.columns
+    history_ids = set(load("claim_history")["claim_id"])
+    assert history_ids <= set(register["claim_id"]), sorted(history_ids - set(register["claim_id"]))
+    for row in register.to_dict("records"):
+        changed = claims.changed_fields(row, claims.history(row["claim_id"]))
+        reason = row["change_reason"]
+        has_reason = isinstance(reason, str) and bool(reason.strip())
+        assert has_reason == bool(changed), (row["claim_id"], changed, reason)

@@ -130,7 +130,7 @@ def test_explanation_figures_are_those_of_the_chapters():
 
 def test_headline_and_changes_are_the_first_pages_numbers(register):
     assert findings.headline(register) == {
-        "cutoff": claims.cutoff().strftime("%-d %B %Y"),
+        "cutoff": claims.cutoff_text(),
         "n_claims": 90,
         "n_sup": 28,
         "n_part": 26,
@@ -244,7 +244,7 @@ def test_verdict_chart_labels_each_segment_with_its_count(register):
         "Not checkable": 3,
     }
     assert list(b_now["end"]) == [11, 22, 26, 34, 37] and b_now["end"].iloc[-1] == (register["label"] == "B").sum()
-    assert "Essay B at the data cut-off: 11 supported, 11 partly supported, 4 contradicted" in spec["description"]
+    assert "Essay B at the evidence cut-off: 11 supported, 11 partly supported, 4 contradicted" in spec["description"]
 
 
 def test_claims_chapter_bars_per_essay_and_per_type(register):
@@ -321,7 +321,7 @@ def test_intro_opens_with_key_findings_that_match_the_register(register):
         f"{now['Supported']} are supported, {now['Partly supported']} partly supported and "
         f"{now['Contradicted']} contradicted"
     ) in text
-    assert claims.cutoff().strftime("%-d %B %Y") in text
+    assert claims.cutoff_text() in text
     for label in "ABC":
         assert tally_phrase(findings.tally(register, label, "cutoff")) in text, f"Essay {label}'s tally"
     assert tally_phrase(findings.tally(register, "A", "publication")) in text

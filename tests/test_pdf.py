@@ -102,11 +102,12 @@ def test_pdf_edition_is_printed_with_the_book():
         assert 220 < pages_count < 500, pages_count
         info = doc.docinfo
         assert str(info["/Title"]).startswith("North Korea and Russia")
-        # dates fixed to the data cut-off, so that two builds give the same bytes
+        # dates fixed to the evidence cut-off (the day through which the record was searched), so
+        # that two builds give the same bytes
         from nkbook.data import package
 
-        stamp = pdf_date(package()["x-data-cutoff"])
-        assert stamp == "D:20261122000000Z"
+        stamp = pdf_date(package()["x-searched-through"])
+        assert stamp == "D:" + package()["x-searched-through"].replace("-", "") + "000000Z"
         assert (str(info["/CreationDate"]), str(info["/ModDate"])) == (stamp, stamp)
         # links within the book stay links (anchors inside the PDF)
         annots = [annot for page in doc.pages for annot in page.get("/Annots", [])]

@@ -74,11 +74,11 @@ def test_reported_transfers_chart(transfers):
     assert spec["encoding"]["y"]["field"] == "category" and spec["encoding"]["y"]["sort"] == kinds
     assert spec["encoding"]["color"]["scale"]["domain"] == list(flows.STATUSES)
     assert spec["encoding"]["color"]["scale"]["range"] == ["#009E73", "#0072B2", "#B26B00", "#D55E00"]
-    assert len(rows(spec)) == 47
+    assert len(rows(spec)) == 55
     assert spec["description"] == (
-        "Timeline of 47 reports from March 2023 to October 2025, by kind of item and status: Space and satellites: 7; "
-        "Missile technology: 2; Air defence: 3; Aircraft: 3; Drones: 4; Naval and submarine: 3; Nuclear: 3; Food: 5; "
-        "Money: 3; Labour: 3; Tourism: 3; Other technology: 2; Other: 6."
+        "Timeline of 55 reports from March 2023 to November 2025, by kind of item and status: Space and satellites: 7; "
+        "Missile technology: 4; Air defence: 3; Aircraft: 3; Drones: 7; Naval and submarine: 3; Nuclear: 3; Food: 5; "
+        "Money: 5; Labour: 4; Tourism: 3; Other technology: 2; Other: 6."
     )
 
 

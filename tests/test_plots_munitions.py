@@ -43,9 +43,9 @@ def test_container_chart(munitions):
     assert [t["field"] for t in point["encoding"]["tooltip"]][-2:] == ["scope", "source"]
     drawn = {r["estimate_id"]: r for r in rows(spec)}
     assert (
-        len(drawn) == 13 and drawn["M002"]["label"] == "more than 1,000" and drawn["M002"]["group"] == "United States"
+        len(drawn) == 14 and drawn["M002"]["label"] == "more than 1,000" and drawn["M002"]["group"] == "United States"
     )
-    assert spec["description"].startswith("Chart of 13 cumulative estimates of containers shipped, from October 2023")
+    assert spec["description"].startswith("Chart of 14 cumulative estimates of containers shipped, from October 2023")
     assert [p["name"] for p in spec["params"]] == ["pick_container_estimator"]
     assert fig.caption.endswith("(item_norm = containers, measure_kind = count). Data to 13 July 2025.")
 
@@ -58,10 +58,12 @@ def test_shell_chart_colours_by_kind_of_figure(munitions):
     assert [u["mark"]["type"] for u in units(spec)] == ["rule", "point"]
     color = units(spec)[1]["encoding"]["color"]
     assert color["title"] == "Kind of figure"
-    assert color["scale"] == {"domain": [supply.CONVERTED, supply.COUNTED], "range": ["#000000", "#767676"]}
+    assert color["scale"] == {"domain": [supply.COUNTED, supply.CONVERTED], "range": ["#000000", "#767676"]}
     drawn = {r["estimate_id"]: r for r in rows(spec)}
-    assert len(drawn) == 11 and drawn["M030"]["group"] == supply.COUNTED and drawn["M012"]["group"] == supply.CONVERTED
-    assert spec["description"].startswith("Chart of 4 stated shell counts and 8 capacity equivalents from October 2023")
+    assert len(drawn) == 15 and drawn["M030"]["group"] == supply.COUNTED and drawn["M012"]["group"] == supply.CONVERTED
+    assert spec["description"].startswith(
+        "Chart of 8 stated shell counts and 7 capacity equivalents from November 2023"
+    )
     assert "Rates per month or year are left out." in fig.caption
 
 
@@ -88,5 +90,5 @@ def test_share_and_heavy_weapon_tables(munitions):
         "Estimator",
         "Source",
     ]
-    assert len(heavy) == 14 and heavy.iloc[0]["Figure as stated"] == "at least 24"
+    assert len(heavy) == 18 and heavy.iloc[0]["Figure as stated"] == "at least 24"
     assert "<caption>Missiles and artillery systems supplied or used, as stated</caption>" in shown.data

@@ -57,19 +57,20 @@ def test_troop_chart_draws_every_combat_estimate_as_stated(troops):
     assert fields(point).items() >= {"x": "estimated_on", "y": "shown", "color": "group", "shape": "form"}.items()
     assert "scope" in tooltip_fields(point) and "source" in tooltip_fields(point)
     drawn = {r["estimate_id"]: r for r in rows(spec)}
-    assert len(drawn) == 35 and {r["estimate_kind"] for r in drawn.values()} == {"in_place"}
+    assert len(drawn) == 41 and {r["estimate_kind"] for r in drawn.values()} == {"in_place"}
     assert drawn["T003"]["label"] == "some 12,000" and drawn["T003"]["group"] == "South Korea"
     assert drawn["T007"]["form"] == "at least" and drawn["T007"]["shown"] == 3000
-    assert "2024Q4: 1,500 to 12,000; 2025Q1: 11,000 to 12,000" in spec["description"]
+    # 8,000: HUR's count of those still fighting in Kursk (T058)
+    assert "2024Q4: 1,500 to 12,000; 2025Q1: 8,000 to 12,000" in spec["description"]
     assert [p["name"] for p in spec["params"]] == ["pick_troop_estimator"]  # a legend that selects
-    assert fig.caption.endswith("(estimate_kind = in_place). Data to 13 December 2025.")
+    assert fig.caption.endswith("(estimate_kind = in_place). Data to 11 February 2026.")
 
 
 def test_left_out_table_shows_the_others_as_stated(troops):
     html = figures.left_out_table(deployment.left_out(troops)).data
     table = pd.read_html(StringIO(html))[0]
     assert table.columns.tolist() == ["Date", "Estimator", "Personnel", "Kind", "Figure as stated", "Scope as stated"]
-    assert len(table) == 19
+    assert len(table) == 27
     first = table.iloc[0]
     assert (first["Date"], first["Kind"], first["Figure as stated"]) == (
         "2024-10-23",
@@ -82,8 +83,8 @@ def test_left_out_table_shows_the_others_as_stated(troops):
 @pytest.mark.parametrize(
     ("build", "casualty_type", "n", "n_drawn", "title", "extra"),
     [
-        (figures.killed_or_wounded, "killed_or_wounded", 15, 14, "killed or wounded", None),
-        (figures.killed, "killed", 10, 10, "killed", "verification"),
+        (figures.killed_or_wounded, "killed_or_wounded", 21, 20, "killed or wounded", None),
+        (figures.killed, "killed", 12, 12, "killed", "verification"),
     ],
 )
 def test_casualty_charts_keep_one_type_each(casualties, build, casualty_type, n, n_drawn, title, extra):
@@ -120,6 +121,6 @@ def test_milestone_chart_puts_each_kind_on_its_row():
         "subtitle": "September 2023 to December 2025",
     }
     drawn = {r["event_id"]: r for r in rows(spec)}
-    assert len(drawn) == 39 and drawn["E009"]["kind"] == "Summit"
-    assert spec["description"].startswith("Timeline of 39 events by kind: 12 Sep 2023: Summit; 13 Sep 2023: Summit;")
+    assert len(drawn) == 42 and drawn["E009"]["kind"] == "Summit"
+    assert spec["description"].startswith("Timeline of 42 events by kind: 12 Sep 2023: Summit; 13 Sep 2023: Summit;")
     assert fig.caption.startswith("Dated milestones of the deployment and of the 2024 treaty.")

@@ -234,13 +234,13 @@ def test_package_is_parsed_once_per_version_of_the_file(project_copy):
     assert resource("claims") is next(r for r in first["resources"] if r["name"] == "claims")
     path = project_copy / "data" / "datapackage.json"
     text = path.read_text(encoding="utf-8")
-    cutoff = first["x-data-cutoff"]
-    edited = text.replace(f'"x-data-cutoff": "{cutoff}"', '"x-data-cutoff": "1999-01-01"', 1)
+    cutoff = first["x-searched-through"]
+    edited = text.replace(f'"x-searched-through": "{cutoff}"', '"x-searched-through": "1999-01-01"', 1)
     assert len(edited) == len(text) and edited != text  # the same size: only the stamp tells
     with open(path, "w", encoding="utf-8") as fh:  # in place: the same inode
         fh.write(edited)
-    assert package()["x-data-cutoff"] == "1999-01-01"
-    assert package() is not first and first["x-data-cutoff"] == cutoff
+    assert package()["x-searched-through"] == "1999-01-01"
+    assert package() is not first and first["x-searched-through"] == cutoff
 
 
 def test_package_cannot_be_changed_by_a_caller(project_copy):
@@ -249,7 +249,7 @@ def test_package_cannot_be_changed_by_a_caller(project_copy):
     pkg = package()
     res = resource("claims")
     for change in (
-        lambda: pkg.__setitem__("x-data-cutoff", "1999-01-01"),
+        lambda: pkg.__setitem__("x-searched-through", "1999-01-01"),
         lambda: pkg["resources"].append({}),
         lambda: res.update(name="other"),
         lambda: res["schema"]["fields"].pop(),

@@ -27,6 +27,7 @@ EVIDENCE_CHAPTERS = ("sanctions", "troops", "munitions", "flows")
 CHAPTER_OF = {
     "unsc_dprk_actions": "sanctions",
     "us_dprk_russia_designations": "sanctions",
+    "other_states_sanctions": "sanctions",
     "petroleum_supply": "sanctions",
     "troop_estimates": "troops",
     "casualty_estimates": "troops",
@@ -44,7 +45,7 @@ CHAPTER_OF = {
     "freedom_house": "bloc",
 }
 #: How a date is named on the charts of the verdicts.
-WHEN_LABELS = {"publication": "at publication", "cutoff": "at the data cut-off"}
+WHEN_LABELS = {"publication": "at publication", "cutoff": "at the evidence cut-off"}
 #: The same, short enough for a bar's label on a phone.
 WHEN_SHORT = {"publication": "publication", "cutoff": "cut-off"}
 #: The glue names of the verdicts on the first page and in the conclusions (``n_sup`` ...).
@@ -109,7 +110,7 @@ def headline(register: pd.DataFrame) -> dict[str, object]:
     (glue names ``cutoff``, ``n_claims``, ``n_sup`` ... ``n_nc``)."""
     now = tally(register)
     return {
-        "cutoff": day(claims.cutoff()),
+        "cutoff": claims.cutoff_text(),
         "n_claims": len(register),
         **{f"n_{VERDICT_KEYS[v]}": n for v, n in now.items()},
     }
@@ -157,7 +158,7 @@ def type_figures(register: pd.DataFrame) -> dict[str, int]:
 def register_figures(register: pd.DataFrame) -> dict[str, object]:
     """The numbers of the chapter on the register (*Claims and verdicts*), in the order it states them."""
     now = tally(register)
-    out: dict[str, object] = {"cutoff": day(claims.cutoff()), "n_claims": len(register)}
+    out: dict[str, object] = {"cutoff": claims.cutoff_text(), "n_claims": len(register)}
     out.update({f"n_{label.lower()}": int(n) for label, n in register.groupby("label").size().items()})
     out["n_rule"] = judged_by_rule(register)
     out["n_checkable"] = len(register) - now["Not checkable"]
@@ -420,5 +421,5 @@ def method_figures(sentences: pd.DataFrame, facts: pd.DataFrame, register: pd.Da
         "n_rules": len(claims.RULES),
         "n_rule_claims": judged_by_rule(register),
         "n_facts": len(facts),
-        "cutoff": day(claims.cutoff()),
+        "cutoff": claims.cutoff_text(),
     }

@@ -111,6 +111,26 @@ def delivered_technology(transfers: pd.DataFrame) -> int:
     return int((technology & (transfers["status_as_reported"] == "delivered")).sum())
 
 
+#: Currencies of a value stated in ``reported_transfers_to_dprk.figure_unit``, as the prose names them.
+CURRENCIES = {"USD": "US dollars", "KRW": "won"}
+
+
+def value_stated(transfers: pd.DataFrame, report_id: str) -> str:
+    """A reported value in the prose's words, with the month it was reported: ``up to 28.7
+    trillion won (April 2025)``; a report without a figure gives its qualifier, e.g. ``tens of
+    billions of US dollars``. Large sums are read in billions or trillions."""
+    row = transfers.set_index("report_id").loc[report_id]
+    when = f"({pd.Timestamp(row['reported_on']):%B %Y})"
+    qualifier = str(row["qualifier"]) if pd.notna(row["qualifier"]) else ""
+    if pd.isna(row["figure"]):
+        words = qualifier.split(" (")[0]
+        return " ".join([words.replace("USD", CURRENCIES["USD"]), when])
+    currency = CURRENCIES[str(row["figure_unit"]).split()[0]]
+    scale, name = (1e12, "trillion") if row["figure"] >= 1e12 else (1e9, "billion")
+    amount = f"{row['figure'] / scale:g} {name} {currency}"
+    return " ".join(part for part in (qualifier, amount, when) if part)
+
+
 def launches_per_year(missiles: pd.DataFrame, since: int = TEMPO_FROM) -> pd.DataFrame:
     """Launches per year, missile type and preliminary flag from ``since``, with the first source
     of each group and its ``status`` in the chart's words (``LAUNCH_STATUS``)."""

@@ -26,13 +26,17 @@ ACTION_KINDS = {
     "mechanism_launch": "Monitoring outside the UN",
     "meeting": "Monitoring outside the UN",
     "report": "Monitoring outside the UN",
+    "panel_report": "Panel's final report",
+    "council_briefing": "Council briefing",
 }
 #: The rows of the Council time line, top to bottom.
 KIND_ORDER = [
     "Sanctions resolution",
     "Panel of Experts renewed",
+    "Panel's final report",
     "Draft vetoed",
     "Panel mandate ends",
+    "Council briefing",
     "Monitoring outside the UN",
 ]
 
@@ -42,6 +46,10 @@ DRAFT_2024 = "draft-2024-03-28"
 PANEL_END = "panel-end-2024-04-30"
 MSMT_LAUNCH = "msmt-launch-2024-10-16"
 MSMT_REPORT = "msmt-report-2025-05-29"
+MSMT_REPORT_2 = "msmt-report-2025-10-22"
+MSMT_LAST_BRIEFING = "msmt-briefing-2026-01-12"
+PANEL_REPORT = "panel-report-2024-03-07"
+COUNCIL_BRIEFING = "council-briefing-2025-05-07"
 
 #: Labels of ``us_dprk_russia_designations.nexus`` (our classification of the tie), in chart order.
 NEXUS = {
@@ -132,6 +140,10 @@ def council_facts(actions: pd.DataFrame, oil: pd.DataFrame) -> dict:
         "panel_end": day(by_id.loc[PANEL_END, "action_date"]),
         "msmt_launch": day(by_id.loc[MSMT_LAUNCH, "action_date"]),
         "msmt_report": day(by_id.loc[MSMT_REPORT, "action_date"]),
+        "msmt_report_2": day(by_id.loc[MSMT_REPORT_2, "action_date"]),
+        "msmt_last_briefing": day(by_id.loc[MSMT_LAST_BRIEFING, "action_date"]),
+        "panel_report": day(by_id.loc[PANEL_REPORT, "action_date"]),
+        "council_briefing": day(by_id.loc[COUNCIL_BRIEFING, "action_date"]),
         "last_res_doc": last_res["document"],
         "cap_2397": f"{oil_cap(oil):,.0f}",
         "n_partial": int((actions["verification"] == "partial").sum()),
@@ -284,4 +296,116 @@ def oil_facts(oil: pd.DataFrame) -> dict:
         "russia_notified": f"{value[RUSSIA_NOTIFIED_ROW]:,.0f}",
         "cap": f"{cap:,.0f}",
         "osc_vs_notified": f"{value[OSC_ROW] / value[NOTIFIED_ROW]:.0f}",
+    }
+
+
+#: Rows of the chart "who sanctioned what, when", top to bottom: the US first, then the others in the order of
+#: their first action in the table (ties by name).
+US = "United States"
+#: The window of the coordinated round of May 2024 that the prose names (the joint statement of 31 May 2024).
+MAY_2024 = ("2024-05-16", "2024-05-31")
+#: How ``other_states_sanctions.count_scope`` reads in tables and tooltips.
+COUNT_SCOPE = {
+    "whole_action": "every target of the action",
+    "dprk_russia_subset": "the DPRK–Russia targets of a larger package",
+    "whole_package": "the whole package (not comparable)",
+}
+
+
+def _designated(frame: pd.DataFrame) -> pd.Series:
+    cols = ["n_individuals", "n_entities"] + (["n_vessels"] if "n_vessels" in frame else [])
+    return frame[cols].fillna(0).sum(axis=1).astype(int)
+
+
+def sanctioning_actions(other: pd.DataFrame, us: pd.DataFrame) -> pd.DataFrame:
+    """Every action of both tables on one frame: state, date, tie, what was designated and whether that count is
+    comparable (the targets tied to DPRK–Russia cooperation, not a whole package), with the source's name."""
+    mine = other.assign(
+        designated=_designated(other),
+        counted=other["count_scope"] != "whole_package",
+        counts_cover=other["count_scope"].map(COUNT_SCOPE),
+        n_vessels=other["n_vessels"],
+    )
+    theirs = us.assign(
+        state=US,
+        announced_by=us["agency"],
+        action_id=us["designation_id"],
+        designated=_designated(us.rename(columns={"n_vessels_or_aircraft": "_aircraft"})),
+        counted=True,
+        counts_cover=COUNT_SCOPE["whole_action"],
+    )
+    cols = ["action_id", "announced_on", "state", "announced_by", "nexus", "n_individuals", "n_entities"]
+    cols += ["designated", "counted", "counts_cover", "targets", "source"]
+    both = pd.concat([theirs[cols], mine[cols + ["n_vessels"]]], ignore_index=True)
+    both["nexus_label"] = both["nexus"].map(NEXUS)
+    both["shown_size"] = both["designated"].where(both["counted"])
+    return both.sort_values(["announced_on", "state"], ignore_index=True)
+
+
+def state_order(actions: pd.DataFrame) -> list[str]:
+    """The US first, then each other state by the date of its first action."""
+    first = actions[actions["state"] != US].groupby("state")["announced_on"].min().reset_index()
+    return [US] + first.sort_values(["announced_on", "state"])["state"].tolist()
+
+
+def other_states_table(other: pd.DataFrame) -> pd.DataFrame:
+    """The other states' actions as the chapter's table shows them, oldest first."""
+    table = other.sort_values(["announced_on", "state"]).assign(
+        announced=other["announced_on"].dt.strftime("%Y-%m-%d"),
+        tie=other["nexus"].map(NEXUS),
+        counts_cover=other["count_scope"].map(COUNT_SCOPE),
+    )
+    counts = table[["n_individuals", "n_entities", "n_vessels"]].astype("Int64").astype("string").fillna("–")
+    return pd.concat(
+        [table[["announced", "state", "announced_by"]], counts, table[["counts_cover", "tie"]]], axis=1
+    ).rename(
+        columns={
+            "announced": "Announced",
+            "state": "State",
+            "announced_by": "By",
+            "n_individuals": "Individuals",
+            "n_entities": "Entities",
+            "n_vessels": "Vessels",
+            "counts_cover": "Counts cover",
+            "tie": "Tie",
+        }
+    )
+
+
+def _list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def who_sanctioned_facts(other: pd.DataFrame, us: pd.DataFrame) -> dict:
+    """The numbers of the section "who sanctioned what, when"."""
+    both = sanctioning_actions(other, us)
+    states = other.groupby("state")["announced_on"].min().sort_values()
+    counted = other[other["count_scope"] != "whole_package"]
+    first_troops = other[other["nexus"] == "troop_deployment"].sort_values("announced_on").iloc[0]
+    start, end = (pd.Timestamp(d) for d in MAY_2024)
+    in_may = both[(both["announced_on"] >= start) & (both["announced_on"] <= end)]
+    last = other.sort_values("announced_on").iloc[-1]
+    us_after = us[us["announced_on"].dt.year >= 2025]
+    return {
+        "os_n": len(other),
+        "os_n_states": len(states),
+        "os_states": _list(states.index.tolist()),
+        "os_first": day(other["announced_on"].min()),
+        "os_first_state": states.index[0],
+        "os_arms": int((other["nexus"] == "arms_transfer").sum()),
+        "os_troops": int((other["nexus"] == "troop_deployment").sum()),
+        "os_first_troops": day(first_troops["announced_on"]),
+        "os_first_troops_state": first_troops["state"],
+        "os_counted_ind": int(counted["n_individuals"].fillna(0).sum()),
+        "os_counted_ent": int(counted["n_entities"].fillna(0).sum()),
+        "os_counted_ves": int(counted["n_vessels"].fillna(0).sum()),
+        "os_n_counted": len(counted),
+        "os_n_package": int((other["count_scope"] == "whole_package").sum()),
+        "may_n": len(in_may),
+        "may_n_states": in_may["state"].nunique(),
+        "os_last": day(last["announced_on"]),
+        "os_last_state": last["state"],
+        "us_n_2025": len(us_after),
+        "us_last": day(us["announced_on"].max()),
+        "os_n_partial": int((other["verification"] == "partial").sum()),
     }

@@ -10,6 +10,7 @@ import pandas as pd
 
 from nkbook.analysis.claims import KURSK_WINDOW
 from nkbook.analysis.estimates import bounds
+from nkbook.core.formats import day
 
 #: The personnel the troop chart counts (``troop_estimates.scope_norm``).
 COMBAT_TROOPS = "combat troops"
@@ -17,6 +18,7 @@ COMBAT_TROOPS = "combat troops"
 ESTIMATE_KINDS = {
     "in_place": "sent or present",
     "additional": "increment",
+    "returned": "returned home",
     "planned_or_projected": "plan or projection",
 }
 #: Milestones on the deployment's timeline (``milestones.category``), in the timeline's order,
@@ -54,8 +56,8 @@ def in_place(troops: pd.DataFrame) -> pd.DataFrame:
 
 
 def left_out(troops: pd.DataFrame) -> pd.DataFrame:
-    """The estimates :func:`in_place` leaves out (engineers, builders, workers, increments, plans),
-    with their bounds and the kind of estimate in words (``kind_of_estimate``)."""
+    """The estimates :func:`in_place` leaves out (engineers, builders, workers, increments, returns,
+    plans), with their bounds and the kind of estimate in words (``kind_of_estimate``)."""
     others = bounds(troops[(troops["scope_norm"] != COMBAT_TROOPS) | (troops["estimate_kind"] != "in_place")])
     return others.assign(kind_of_estimate=others["estimate_kind"].map(ESTIMATE_KINDS))
 
@@ -99,3 +101,9 @@ def key_event_dates(events: pd.DataFrame) -> dict[str, pd.Timestamp]:
     """The date of each of ``KEY_EVENTS``, in its order."""
     e = events.set_index("event_id")
     return {name: e.loc[event_id, "event_date"] for name, event_id in KEY_EVENTS.items()}
+
+
+def dated(estimates: pd.DataFrame, key: str) -> str:
+    """One estimate of :func:`~nkbook.analysis.estimates.bounds` (indexed by ``estimate_id``) as
+    the prose gives it: its figure as stated and its date, ``more than 3,000 (27 March 2025)``."""
+    return f"{estimates.loc[key, 'label']} ({day(estimates.loc[key, 'estimated_on'])})"

@@ -149,7 +149,10 @@ def frictionless_problems(desc: dict, file: str) -> list[Problem]:
 
 
 def source_problems(desc: dict, file: str, frame: pd.DataFrame) -> list[Problem]:
-    """Every row names a source (``source_id``), and every ``*source_id`` value is in the bibliography."""
+    """Every row names a source (``source_id``), and every ``*source_id`` value is in the bibliography.
+    A table whose rows record the project's own work, not facts (``x-no-source-note`` says why), has none."""
+    if "source_id" not in frame.columns and desc.get("x-no-source-note"):
+        return []
     if "source_id" not in frame.columns:
         return [Problem(file, "has no source_id column: every row must name its source", field="source_id")]
     known = sources()

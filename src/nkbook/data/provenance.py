@@ -3,6 +3,12 @@
 Each entry is a BibTeX ``@online`` record with the fields below. ``date`` is the source's
 publication date in ISO form (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``); ``year`` repeats its
 year because the author-year citation labels read it; ``urldate`` is the day we read the page.
+
+``sourcekind`` says how close the entry is to whoever made the statement: ``primary`` (that body's
+own publication: a ministry, an agency, a UN document, a monitoring report), ``report`` (a news
+organisation's own reporting, on its own site) or ``relay`` (someone else's report copied, rewritten
+or mirrored by a third party). Where the book cites an original it read in a relay's copy,
+``seenvia`` names the relay's own entry, which then counts as used.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from nkbook.core.paths import bibliography_path, relative
 REQUIRED_FIELDS = ("title", "howpublished", "year", "date", "url", "urldate")
 ISO_DATE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?|n\.d\.)$")  # n.d.: no date shown by the source
 FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SOURCE_KINDS = ("primary", "report", "relay")
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,8 @@ class Source:
     accessed: str
     note: str
     keep_reason: str
+    sourcekind: str = ""
+    seenvia: str = ""
 
 
 def _plain(text: str) -> str:
@@ -90,6 +99,16 @@ def check_bibliography(path: Path | None = None) -> list[Problem]:
         url = entry.fields.get("url", "")
         if url and not url.startswith(("https://", "http://")):
             problems.append(Problem(here, f"url {url!r} is not a web address", field="url"))
+        kind = entry.fields.get("sourcekind", "")
+        if kind not in SOURCE_KINDS:
+            problems.append(
+                Problem(here, f"sourcekind {kind!r} is not one of {', '.join(SOURCE_KINDS)}", field="sourcekind")
+            )
+        via = entry.fields.get("seenvia", "")
+        if via and (via not in bib.entries or bib.entries[via].fields.get("sourcekind") != "relay"):
+            problems.append(Problem(here, f"seenvia {via!r} is not the key of a relay's entry", field="seenvia"))
+        if via and kind == "relay":
+            problems.append(Problem(here, "a relay is not seen via another relay: cite the original", field="seenvia"))
     return problems
 
 
@@ -113,6 +132,8 @@ def _sources(path_str: str, stamp: tuple[int, int]) -> dict[str, Source]:
             accessed=f["urldate"],
             note=_plain(f.get("note", "")),
             keep_reason=_plain(f.get("keep_reason", "")),
+            sourcekind=f["sourcekind"],
+            seenvia=f.get("seenvia", ""),
         )
     return out
 
@@ -140,6 +161,23 @@ def sources_table(keys=None) -> pd.DataFrame:
         wanted = list(dict.fromkeys(keys))
         table = table.set_index("key").loc[wanted].reset_index()
     return table.sort_values("key", ignore_index=True) if keys is None else table
+
+
+def seen_via() -> set[str]:
+    """The relays the book names as the copies in which it read an original (``seenvia``)."""
+    return {s.seenvia for s in sources().values() if s.seenvia}
+
+
+def relay_rows(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per table: its rows, and those resting on a relay (their ``source_id`` is a relay's entry)."""
+    known = sources()
+    out = []
+    for name, frame in frames.items():
+        if "source_id" not in frame.columns:
+            continue
+        ids = frame["source_id"].dropna()
+        out.append({"table": name, "rows": len(ids), "relay": int(sum(known[k].sourcekind == "relay" for k in ids))})
+    return pd.DataFrame(out, columns=["table", "rows", "relay"])
 
 
 def short_citation(key: str) -> str:

@@ -17,10 +17,11 @@ import pandas as pd
 from nkbook.core.errors import Problem
 from nkbook.core.io import csv_bytes, write_bytes_atomic
 from nkbook.core.paths import data_dir, shared_dir
+from nkbook.data import coverage
 from nkbook.data.package import package, package_path, validate_descriptor
 from nkbook.data.provenance import sources
 from nkbook.etl import SnapshotError
-from nkbook.etl.registry import DERIVED
+from nkbook.etl.registry import DERIVED, built
 
 
 @dataclass
@@ -39,7 +40,7 @@ def rebuild_derived(write: bool = True) -> RebuildReport:
             report.lines.append(f"{name}: {shared / build.inputs} not found: not rebuilt, committed table kept")
             continue
         try:
-            new = csv_bytes(build(shared))
+            new = csv_bytes(built(name, shared))
         except SnapshotError as exc:
             report.lines.append(f"{name}: NOT rebuilt: {exc}")
             report.differs = True
@@ -71,7 +72,9 @@ def _source_entries(frame: pd.DataFrame) -> list[dict]:
 
 
 def refresh_package() -> list[Problem]:
-    """Validate every table (stats aside); if all is well, rewrite the stats and sources."""
+    """Validate every table (stats aside); if all is well, rewrite the stats, the sources and the
+    dates computed from the tables (each table's newest row, how far it was searched: see
+    :mod:`nkbook.data.coverage`)."""
     pkg = package()
     problems: list[Problem] = []
     new = copy.deepcopy(pkg)
@@ -83,6 +86,7 @@ def refresh_package() -> list[Problem]:
         res["bytes"], res["hash"] = file_stats(path)
         res["sources"] = _source_entries(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8"))
     if not problems:
+        coverage.stamp(new, data_dir())
         text = json.dumps(new, indent=2, ensure_ascii=False) + "\n"
         write_bytes_atomic(text.encode("utf-8"), package_path())
     return problems

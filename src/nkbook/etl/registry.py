@@ -15,6 +15,7 @@ from typing import Callable
 
 import pandas as pd
 
+from nkbook.data.provenance import sources
 from nkbook.etl import cow
 from nkbook.etl.steps import alliances, essay_texts, missile_tests, ofac_sdn, regimes, un_1718, unga
 
@@ -66,3 +67,19 @@ DERIVED = {
     "essay_sentences": Builder(essay_texts.build_sentences, SEEDS, (SEEDS,), ESSAYS),
     "essay_stats": Builder(essay_texts.build_stats, SEEDS, (SEEDS,), ESSAYS),
 }
+
+
+def cite_originals(frame: pd.DataFrame) -> pd.DataFrame:
+    """A derived table citing the publisher, not the copy it was read in: a builder names the copy
+    of a file it read (e.g. a scraper's copy of OFAC's list); where an entry of the bibliography
+    names that copy as ``seenvia``, its rows cite that entry, the original, instead."""
+    originals = {s.seenvia: s.key for s in sources().values() if s.seenvia}
+    out = frame.copy()
+    for column in [c for c in out.columns if c.endswith("source_id")]:
+        out[column] = out[column].map(lambda key: originals.get(key, key))
+    return out
+
+
+def built(name: str, shared: Path) -> pd.DataFrame:
+    """A derived table as ``make data`` writes it: its builder's rows, citing the originals."""
+    return cite_originals(DERIVED[name](shared))

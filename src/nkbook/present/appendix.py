@@ -18,7 +18,8 @@ import pandas as pd
 
 from nkbook.core.formats import day, number
 from nkbook.core.paths import project_root
-from nkbook.data import load, package
+from nkbook.data import coverage, load, package
+from nkbook.data.provenance import relay_rows
 
 FOLDER = "book/appendix"
 CONTENTS = "book/data-appendix.md"
@@ -66,7 +67,15 @@ def _coverage(res: dict, frame: pd.DataFrame) -> str:
         return ""
     values = pd.to_datetime(frame[column].dropna(), utc=True)
     first, last = values.min(), values.max()
-    return f" The dates on which its rows became public (`{column}`) run from {day(first)} to {day(last)}."
+    text = f" The dates on which its rows became public (`{column}`) run from {day(first)} to {day(last)}."
+    if res.get("x-searched-through"):
+        text += (
+            f" Its newest row is of {coverage.iso_text(res['x-newest-row'])}; its sources were searched month by "
+            f"month through {coverage.month_text(res['x-searched-through'])} (see `search_log`)."
+        )
+    elif res.get("x-origin") == "curated":
+        text += " Its sources were not searched month by month for later rows (no `search_log` entry names it)."
+    return text
 
 
 def page(res: dict) -> str:
@@ -118,6 +127,8 @@ def page(res: dict) -> str:
         + " (column `source_id` and the like), with the full record in the references:",
         "",
     ]
+    if not res["sources"] and res.get("x-no-source-note"):
+        lines[-2] = res["x-no-source-note"]
     for src in sorted(res["sources"], key=lambda s: s["x-bibtex-key"]):
         lines.append(
             f"- {{cite:t}}`{src['x-bibtex-key']}`: [{src['title'].replace('[', '(').replace(']', ')')}]({src['path']})"
@@ -133,21 +144,49 @@ def contents(pkg: dict) -> str:
         "",
         f"The book's {len(pkg['resources'])} tables, as described by its data package "
         f'(<a href="../_static/downloads/datapackage.json" download>datapackage.json</a>, a Frictionless '
-        f"data package). Data cut-off: {day(pkg['x-data-cutoff'])}. {pkg['description']}",
+        f"data package). {pkg['description']}",
+        "",
+        f"Evidence cut-off of this edition: {coverage.span_text(pkg.get('x-evidence-through'), pkg.get('x-searched-through'))}. "
+        + (
+            f"The newest relevant page any search found is of {coverage.iso_text(pkg['x-sources-reach'])}. "
+            if pkg.get("x-sources-reach")
+            else ""
+        )
+        + "The second table below gives each table's own dates, and `search_log` lists every month searched.",
         "",
         "Each page below gives a table's description, its columns, its sources and licence, and a link to "
         "download it. The same files load in Python with `nkbook.data.load(name)`, which checks each one "
         "against its schema, hash and sources first.",
         "",
+    ]
+    frames = {res["name"]: load(res["name"]) for res in pkg["resources"]}
+    relays = relay_rows(frames).set_index("table")
+    curated = relays.loc[
+        [r["name"] for r in pkg["resources"] if r["x-origin"] == "curated" and r["name"] in relays.index]
+    ]
+    lines += [
+        f"How close the sources are: of the {number(curated['rows'].sum())} rows of the curated tables, "
+        f"{number(curated['relay'].sum())} ({curated['relay'].sum() / curated['rows'].sum():.0%}) rest on a *relay*, "
+        "someone else's report copied or rewritten by a third party; the others cite the body that made the "
+        "statement or a news organisation's own report (each source's kind is in the references' "
+        "`sourcekind` field; where the book read an original in a relay's copy, the relay is kept as "
+        "`seenvia`). The column *Newest row* gives the date of each table's latest row, and *Searched to* the "
+        "month through which its sources were searched month by month, where they were.",
+        "",
         "| Table | Title | Rows | Origin |",
         "|---|---|---|---|",
     ]
+    reach = ["", "| Table | Newest row | Searched to | On relays |", "|---|---|---|---|"]
     for res in pkg["resources"]:
-        rows = len(load(res["name"]))
+        name = res["name"]
+        newest = coverage.iso_text(res["x-newest-row"]) if res.get("x-newest-row") else "–"
+        searched = coverage.month_text(res["x-searched-through"]) if res.get("x-searched-through") else "–"
+        share = f"{relays.loc[name, 'relay'] / relays.loc[name, 'rows']:.0%}" if name in relays.index else "–"
         lines.append(
-            f"| [`{res['name']}`](appendix/{res['name']}.md) | {_cell(res['title'])} | {number(rows)} | {res['x-origin']} |"
+            f"| [`{name}`](appendix/{name}.md) | {_cell(res['title'])} | {number(len(frames[name]))} | {res['x-origin']} |"
         )
-    return "\n".join(lines) + "\n"
+        reach.append(f"| [`{name}`](appendix/{name}.md) | {newest} | {searched} | {share} |")
+    return "\n".join(lines + reach) + "\n"
 
 
 def pages(root: Path | None = None) -> dict[Path, str]:

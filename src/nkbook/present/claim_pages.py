@@ -17,6 +17,7 @@ from nkbook.analysis import claims
 from nkbook.analysis.findings import CHAPTER_OF, verdict_moves
 from nkbook.core.formats import day
 from nkbook.core.paths import book_config, data_dir
+from nkbook.data import coverage, package
 from nkbook.data.provenance import sources
 from nkbook.present import schema_org
 from nkbook.present.templating import environment, render
@@ -81,7 +82,7 @@ def locator_text(row) -> str:
 def when_text(row, when: str) -> str:
     """``as of publication, 28 February 2025`` (or, for an undated essay, the date its text allows)."""
     if when == "cutoff":
-        return f"as of the data cut-off, {day(row['cutoff'])}"
+        return "as of the " + coverage.span_text(row["evidence_through"], row["searched_through"])
     basis = "publication" if pd.notna(row["published_on"]) else "the latest date the undated text allows"
     return f"as of {basis}, {day(row['judged_as_of'])}"
 
@@ -148,12 +149,62 @@ def _view(row) -> dict:
         "when_then_lower": when_text(row, "publication"),
         "when_now_lower": when_text(row, "cutoff"),
         "same_evidence": has_evidence_then and row["evidence_at_publication"] == row["evidence_at_cutoff"],
+        "reviewed": day(row["reviewed_on"]),
+        "span_now": coverage.span_text(row["evidence_through"], row["searched_through"]),
+        "verdict_then": row["verdict_at_publication"],
+        "verdict_now": row["verdict_at_cutoff"],
+    }
+
+
+_JUDGEMENT_WORDS = {
+    "verdict_at_publication": "verdict then",
+    "verdict_at_cutoff": "verdict now",
+    "confidence": "confidence",
+}
+
+
+def _text_or(value, default: str) -> str:
+    return default if value is None or pd.isna(value) or not str(value).strip() else str(value)
+
+
+def history_view(row) -> dict:
+    """A claim's history for its card: how each earlier edition judged it, a one-line summary
+    (new, unchanged, or what changed, old -> new) and the reason for a change (``change_reason``)."""
+    past = claims.history(row["claim_id"])
+    changed = claims.changed_fields(row, past)
+    entries = [
+        {
+            "edition": h["edition"],
+            "reviewed": day(h["reviewed_on"]),
+            "then": h["verdict_at_publication"],
+            "now": h["verdict_at_cutoff"],
+            "confidence": _text_or(h["confidence"], "not rated"),
+            "cutoff": h["cutoff_as_stated"],
+        }
+        for h in past
+    ]
+    if not past:
+        summary = "New in this edition: no earlier edition judged this claim"
+    elif changed:
+        last = past[-1]
+        summary = f"Changed since edition {last['edition']}: " + "; ".join(
+            f"{_JUDGEMENT_WORDS[f]} {_text_or(last[f], 'not rated')} → {_text_or(row[f], 'not rated')}" for f in changed
+        )
+    else:
+        summary = f"Unchanged since edition {past[-1]['edition']}"
+    return {
+        "entries": entries,
+        "summary": summary,
+        "changed": bool(changed),
+        "reason": _text_or(row.get("change_reason"), ""),
     }
 
 
 def card(row) -> str:
-    """One claim: paraphrase, where it stands, both verdicts, confidence, justification, evidence."""
+    """One claim: paraphrase, where it stands, both verdicts, confidence, its history, justification,
+    evidence."""
     view = _view(row)
+    view["history"] = history_view(row)
     if view["confidence"] == "–":
         view["confidence"] = "not rated (not checkable)"
     view["evidence_now"] = _evidence_list(row["evidence_at_cutoff"])
@@ -219,7 +270,8 @@ def json_download(register: pd.DataFrame) -> str:
         rec["claim_review"] = review
     doc = {
         "title": "Claims register",
-        "data_cutoff": claims.cutoff().strftime("%Y-%m-%d"),
+        "evidence_through": package().get("x-evidence-through"),
+        "searched_through": package().get("x-searched-through"),
         "verdict_scale": list(claims.VERDICTS),
         "claims": records,
     }
@@ -259,7 +311,7 @@ def card_page_intro(essay: pd.DataFrame) -> str:
             title=short_title(first["title"]),
             citation=first["essay_source_id"],
             as_of=when_text(first, "publication"),
-            cutoff=day(claims.cutoff()),
+            cutoff=claims.cutoff_text(),
         )
     )
 
@@ -279,6 +331,6 @@ def verdict_moves_table(essay: pd.DataFrame) -> str:
     from nkbook.present.glue import show_table
 
     table = show_table(
-        verdict_moves(essay), caption="Verdicts as of publication (rows) and as of the data cut-off (columns)"
+        verdict_moves(essay), caption="Verdicts as of publication (rows) and as of the evidence cut-off (columns)"
     )
     return table.data

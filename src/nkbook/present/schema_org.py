@@ -7,6 +7,8 @@ import json
 
 import pandas as pd
 
+from nkbook.data.coverage import span_text
+
 #: ClaimReview ratings: only verdicts on the truth of a claim get a number; the other two are
 #: given by name only (``alternateName``), as schema.org allows.
 RATINGS = {"Contradicted": 1, "Partly supported": 2, "Supported": 3}
@@ -23,9 +25,16 @@ def claim_url(base: str, claim_id: str) -> str:
 
 
 def claim_review(row, base_url: str, author: str) -> dict:
-    """A schema.org ``ClaimReview`` for one claim, as of the data cut-off."""
+    """A schema.org ``ClaimReview`` for one claim, as of the evidence cut-off: the rating's
+    explanation names how far the claim's evidence reaches and how far it was searched."""
     verdict = row["verdict_at_cutoff"]
-    rating = {"@type": "Rating", "alternateName": verdict, "bestRating": BEST_RATING, "worstRating": WORST_RATING}
+    rating = {
+        "@type": "Rating",
+        "alternateName": verdict,
+        "bestRating": BEST_RATING,
+        "worstRating": WORST_RATING,
+        "ratingExplanation": f"{verdict}, as of the {span_text(row['evidence_through'], row['searched_through'])}.",
+    }
     if verdict in RATINGS:
         rating["ratingValue"] = RATINGS[verdict]
     appearance = {

@@ -6,7 +6,7 @@ what the chapters' outputs depend on besides their code, and decides before each
 
 * **everything** is re-executed (cache and built HTML cleared) when an input every chapter
   shares changes: the package (its templates and static files too), the bibliography, the lock, the book's configuration, the data
-  package's own fields (the data cut-off) or ``book/_dependencies.json``;
+  package's own fields (the evidence cut-off) or ``book/_dependencies.json``;
 * **exactly the chapters that read a changed table** are re-executed when only tables change
   (a table's bytes or its description in ``datapackage.json``): their cache records are
   removed and their sources marked as changed, so that Sphinx reads them again; every other

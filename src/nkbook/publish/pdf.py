@@ -20,12 +20,12 @@
    it, through a temporary file. The outline takes the headings' text from the page (Chromium's
    titles lose the space where a heading wraps and sometimes repeat a line).
 
-The edition line (version, data cut-off, commit) is set under the title, and links into the
+The edition line (version, evidence cut-off, commit) is set under the title, and links into the
 book's own files are made anchors within the PDF (or plain text), never addresses on the
 machine that built it. The execution report is
 left out: it records when and how long each chapter ran, which differs from build to build, and
 without it two builds of the same sources give the same PDF, byte for byte (Chromium's printing
-is deterministic once the creation and modification dates are fixed, here to the data cut-off,
+is deterministic once the creation and modification dates are fixed, here to the evidence cut-off,
 and the document ID is a digest of the content).
 Nothing reaches the network.
 """
@@ -179,7 +179,7 @@ def retitle(doc, headings: list[str]) -> int:
 
 
 def finish(pdf: bytes, cutoff: str, headings: list[str] | None = None) -> bytes:
-    """The printed PDF with its dates fixed to the data cut-off, its outline titled with the
+    """The printed PDF with its dates fixed to the evidence cut-off, its outline titled with the
     headings' text (when given) and a document ID derived from its content, written anew by
     pikepdf (qpdf), so that its cross-reference table is right."""
     import pikepdf
@@ -258,7 +258,7 @@ def print_pdf(page: Path, target: Path, cutoff: str) -> int:
 
 def build_pdf(root: Path | None = None) -> Path:
     root = root or project_root()
-    cutoff = package()["x-data-cutoff"]
+    cutoff = package()["x-searched-through"]
     target = root / "_build" / "html" / "_static" / "downloads" / PDF_NAME
     start = time.monotonic()
     page = single_page(root)

@@ -29,9 +29,8 @@ from html import escape
 from pathlib import Path
 
 from nkbook import __version__
-from nkbook.core.formats import day
 from nkbook.core.paths import data_dir
-from nkbook.data import package
+from nkbook.data import coverage, package
 from nkbook.present import claim_pages
 from nkbook.present.charts import BUNDLE_FILE, javascript_bundle
 from nkbook.present.templating import static_files
@@ -79,14 +78,16 @@ def source_commit(root: Path) -> str:
 
 
 def edition_line(root: Path, repository: str | None = None) -> str:
-    """The footer line: version, data cut-off and commit (linked to the repository)."""
-    cutoff = package()["x-data-cutoff"]
+    """The footer line: version, the evidence cut-off (how far the evidence reaches and how far the
+    record was searched, both computed from the tables) and commit (linked to the repository)."""
+    pkg = package()
+    cutoff = coverage.span_text(pkg.get("x-evidence-through"), pkg.get("x-searched-through"))
     built = source_commit(root)
     short = built[:12] + ("+modified" if built.endswith("+modified") else "")
     shown = f"<code>{escape(short)}</code>"
     if repository and len(built) >= 40 and not built.endswith("+modified"):
         shown = f'<a href="{escape(repository.rstrip("/"))}/commit/{built}">{shown}</a>'
-    return f'<p class="nkb-version">Version {__version__}. Data to {day(cutoff)}. Built from commit {shown}.</p>'
+    return f'<p class="nkb-version">Version {__version__}. {escape(cutoff[:1].upper() + cutoff[1:])}. Built from commit {shown}.</p>'
 
 
 def _config_inited(app, config) -> None:

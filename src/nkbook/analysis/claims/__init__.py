@@ -2,7 +2,7 @@
 
 ``data/claims.csv`` holds one row per claim: where it stands in its essay (paragraph, sentence,
 fingerprint), our paraphrase, its type and topic, two verdicts (as of the essay's publication
-and as of the data cut-off), a confidence, a justification and the evidence, as references
+and as of the evidence cut-off), a confidence, a justification and the evidence, as references
 ``table:key`` to rows of the book's tables.
 
 Claims that the data can settle mechanically (a figure, a date, a vote) name a rule of this
@@ -26,9 +26,14 @@ from nkbook.analysis.claims.evidence import (
     public_dates,
 )
 from nkbook.analysis.claims.register import (
+    JUDGEMENT,
     as_of,
+    changed_fields,
+    claim_span,
     cutoff,
+    cutoff_text,
     evidence_column,
+    history,
     problems,
     recompute,
     register,
@@ -53,11 +58,16 @@ __all__ = [
     "VERDICTS",
     "WHEN",
     "Judgement",
+    "JUDGEMENT",
     "as_of",
+    "changed_fields",
+    "claim_span",
     "cutoff",
+    "cutoff_text",
     "describe",
     "evidence_column",
     "evidence_rows",
+    "history",
     "figure_against_estimates",
     "format_refs",
     "parse_refs",

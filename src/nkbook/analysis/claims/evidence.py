@@ -127,6 +127,10 @@ _DESCRIBE = {
     ),
     "regimes_of_the_world": lambda r: f"{r['country']}, {r['year']}: {r['regime_label']} (Regimes of the World)",
     "freedom_house": lambda r: f"{r['country']}, {r['year']}: {r['status_label']} (Freedom House)",
+    "us_dprk_russia_designations": lambda r: f"US sanctions ({r['agency']}): {r['link_to_dprk_russia']}",
+    "other_states_sanctions": lambda r: (
+        f"Sanctions by {r['state']} ({r['announced_by']}): {r['targets']}. Grounds: {r['cited']}"
+    ),
 }
 EVIDENCE_TABLES = tuple(_DESCRIBE)
 

@@ -8,13 +8,39 @@ import pandas as pd
 from nkbook.analysis.claims.evidence import EVIDENCE_TABLES, Evidence, evidence_rows, format_refs, parse_refs
 from nkbook.analysis.claims.rules import RULES, Judgement
 from nkbook.analysis.claims.vocabulary import UNCHECKABLE_TYPES, WHEN
-from nkbook.core.errors import Problem
-from nkbook.data import load, package
+from nkbook.core.errors import DataError, Problem
+from nkbook.data import coverage, load, package, resource
 
 
 def cutoff() -> pd.Timestamp:
-    """The data cut-off: the day the sources behind the tables were last read."""
-    return pd.Timestamp(package()["x-data-cutoff"])
+    """The evidence cut-off that "now" verdicts are judged as of: the day through which the
+    sources behind the curated tables were searched (every row public by then counts). Computed
+    from the search log by ``make data`` (:mod:`nkbook.data.coverage`)."""
+    pkg = package()
+    if "x-searched-through" not in pkg:
+        raise DataError(
+            [Problem("data/datapackage.json", "no x-searched-through: the search log names no table (run make data)")]
+        )
+    return pd.Timestamp(pkg["x-searched-through"])
+
+
+def cutoff_text() -> str:
+    """``evidence to 13 December 2025, searched through November 2026``: the whole book's cut-off."""
+    pkg = package()
+    return coverage.span_text(pkg.get("x-evidence-through"), pkg.get("x-searched-through"))
+
+
+def claim_span(refs_text) -> tuple[str | None, str | None]:
+    """How far the evidence behind one "now" verdict reaches: the newest row of the tables its
+    evidence comes from, and the earliest date through which those of them that were searched
+    month by month were searched (the book's own dates for a claim without evidence)."""
+    tables = sorted({table for table, _ in parse_refs(refs_text)})
+    pkg = package()
+    if not tables:
+        return pkg.get("x-evidence-through"), pkg.get("x-searched-through")
+    newest = [resource(t).get("x-newest-row") for t in tables]
+    searched = [resource(t).get("x-searched-through") for t in tables]
+    return max((n for n in newest if n), default=None), min((s for s in searched if s), default=None)
 
 
 def register() -> pd.DataFrame:
@@ -27,7 +53,38 @@ def register() -> pd.DataFrame:
         essays.rename(columns={"source_id": "essay_source_id"}), on="essay_id", how="left", validate="many_to_one"
     )
     out["cutoff"] = cutoff()
+    spans = out["evidence_at_cutoff"].map(claim_span)
+    out["evidence_through"] = spans.str[0]
+    out["searched_through"] = spans.str[1]
     return out
+
+
+#: What a claim's judgement is made of: what an edition changes is one of these.
+JUDGEMENT = ("verdict_at_publication", "verdict_at_cutoff", "confidence")
+
+
+def history(claim_id: str) -> list[dict]:
+    """How earlier editions judged a claim (``data/claim_history.csv``), oldest first."""
+    past = load("claim_history")
+    rows = past[past["claim_id"] == claim_id].sort_values("edition", key=lambda s: s.map(_version_key))
+    return rows.to_dict("records")
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def changed_fields(row, past: list[dict]) -> list[str]:
+    """The parts of a claim's judgement that differ from the last edition's (every part, for a
+    claim that no earlier edition judged, is not "changed": it is new, and this returns [])."""
+    if not past:
+        return []
+    last = past[-1]
+
+    def norm(value):
+        return None if value is None or pd.isna(value) else str(value)
+
+    return [f for f in JUDGEMENT if norm(row[f]) != norm(last[f])]
 
 
 def as_of(row, when: str) -> pd.Timestamp:

@@ -26,7 +26,7 @@ from nkbook.data import package, resource
 from nkbook.etl import SnapshotError
 from nkbook.etl.package import refresh_package
 from nkbook.etl.refresh.check import LISTS, OFAC, UN, Changes, OfficialList, Refused
-from nkbook.etl.registry import DERIVED
+from nkbook.etl.registry import built
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 OFAC_REFRESH_NOTE = (
@@ -107,7 +107,8 @@ def _bib_entry(official: OfficialList, dated: str, data: bytes, urldate: str) ->
     return (
         f"@online{{{official.source_prefix}{dated},\n  author = {{{{{author}}}}},\n  title = {{{{{title}}}}},\n"
         f"  howpublished = {{{publisher}}},\n  year = {{{dated[:4]}}},\n  month = {MONTHS[int(dated[5:7]) - 1]},\n"
-        f"  date = {{{dated}}},\n  url = {{{official.url}}},\n  urldate = {{{urldate}}},\n  note = {{{note}}},\n}}\n"
+        f"  date = {{{dated}}},\n  url = {{{official.url}}},\n  urldate = {{{urldate}}},\n  sourcekind = {{primary}},\n"
+        f"  note = {{{note}}},\n}}\n"
     )
 
 
@@ -192,7 +193,7 @@ def stage_writes(changed: list[Changes], today: date) -> list[tuple[Path, bytes]
     names = [ch.checked.official.table for ch in changed]
     with _staged_shared(new_files) as staged:
         try:
-            tables = {name: csv_bytes(DERIVED[name](staged)) for name in names}
+            tables = {name: csv_bytes(built(name, staged)) for name in names}
         except SnapshotError as exc:  # named as the file will be once stored
             message = str(exc).replace(str(staged / "data" / "snapshots"), str(snapshots))
             raise Refused(f"the tables could not be rebuilt with the download: {message}") from exc

@@ -36,7 +36,7 @@ def verdict_description(register: pd.DataFrame) -> str:
         for when in claims.WHEN
     )
     return (
-        "Stacked horizontal bars, two per essay (at publication, at the data cut-off), each segment a verdict "
+        "Stacked horizontal bars, two per essay (at publication, at the evidence cut-off), each segment a verdict "
         "labelled with its number of claims. "
         + bars
         + ". All essays at the cut-off: "
@@ -74,7 +74,7 @@ def verdict_chart(register: pd.DataFrame) -> alt.LayerChart:
         height=34 * len(order),
         title=alt.Title(
             "What the register finds in each essay",
-            subtitle="Claims by verdict, judged with the evidence public at each essay's date and at the data cut-off",
+            subtitle="Claims by verdict, judged with the evidence public at each essay's date and at the evidence cut-off",
         ),
         description=verdict_description(register),
     )
@@ -86,11 +86,11 @@ def essay_bars(register: pd.DataFrame) -> alt.Chart:
         numbers.verdicts_by_essay(register),
         category="essay",
         category_title="Essay",
-        title="Verdicts on each essay's claims, at publication and at the data cut-off",
+        title="Verdicts on each essay's claims, at publication and at the evidence cut-off",
         subtitle="Claims per essay by verdict, judged with the evidence public at each essay's date and with all the data",
         description=(
             "Stacked horizontal bars, two per essay: verdicts on the claims of Essays A, B and C as of each "
-            "essay's publication and as of the data cut-off. The bars at the two dates are nearly identical."
+            "essay's publication and as of the evidence cut-off. The bars at the two dates are nearly identical."
         ),
         verdicts=claims.VERDICTS,
         colours=claim_pages.VERDICT_COLOURS,
@@ -104,11 +104,11 @@ def type_bars(register: pd.DataFrame) -> alt.Chart:
         numbers.verdicts_by_type(register),
         category="claim_type",
         category_title="Type of claim",
-        title="Verdicts by type of claim, at publication and at the data cut-off",
+        title="Verdicts by type of claim, at publication and at the evidence cut-off",
         subtitle="Claims of all three essays by type and verdict, at each essay's date and with all the data",
         description=(
             "Stacked horizontal bars, two per type of claim (causal, citation, factual, internal, interpretive, "
-            "predictive, quantitative): verdicts at publication and at the data cut-off. Factual and quantitative "
+            "predictive, quantitative): verdicts at publication and at the evidence cut-off. Factual and quantitative "
             "claims are mostly supported; causal and interpretive ones mostly lack evidence; predictions are mostly "
             "not checkable."
         ),

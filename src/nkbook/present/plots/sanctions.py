@@ -35,9 +35,10 @@ def council_actions(timeline: pd.DataFrame) -> charts.Figure:
         )
         .properties(
             width="container",
-            height=230,
+            height=260,
             title=alt.Title(
-                "UN Security Council action on North Korea, 2006–2025",
+                f"UN Security Council action on North Korea, {timeline['action_date'].min():%Y}–"
+                f"{timeline['action_date'].max():%Y}",
                 subtitle="Every sanctions resolution and Panel renewal was unanimous; the drafts of 2022 and 2024 were vetoed",
             ),
             description=(
@@ -174,7 +175,10 @@ def us_designations(desig: pd.DataFrame) -> charts.Figure:
         .properties(
             width="container",
             height=200,
-            title=alt.Title("US sanctions tied to North Korea–Russia cooperation, 2022–2024"),
+            title=alt.Title(
+                "US sanctions tied to North Korea–Russia cooperation, "
+                f"{desig['announced_on'].min():%Y}–{desig['announced_on'].max():%Y}"
+            ),
             description=(
                 f"Bubble chart of {len(desig)} US sanctions actions from {desig['announced_on'].min():%B %Y} "
                 f"to {desig['announced_on'].max():%B %Y} by date and by what tied the targets to North "
@@ -256,4 +260,69 @@ def oil_against_cap(shown: pd.DataFrame, cap_row: pd.DataFrame) -> charts.Figure
             "other. 'More than' figures are lower bounds. Sources: hover a bar. Data: <code>petroleum_supply</code>."
         ),
         as_of=shown["published_on"].max(),
+    )
+
+
+def who_sanctioned(actions: pd.DataFrame, order: list[str]) -> charts.Figure:
+    """Sanctions actions tied to DPRK–Russia cooperation by state and date (from :func:`sanctions.sanctioning_actions`
+    and :func:`sanctions.state_order`): a circle sized by what the action designated where that count covers only
+    targets tied to the two states, a hollow square where the count is a whole package's."""
+    nexus = list(sanctions.NEXUS.values())
+    first, last = actions["announced_on"].min(), actions["announced_on"].max()
+    base = alt.Chart(actions).encode(
+        x=alt.X("announced_on:T", title="Announced", axis=alt.Axis(format="%Y", tickCount="year")),
+        y=alt.Y("state:N", title=None, sort=order),
+        color=alt.Color(
+            "nexus_label:N", title="Tie (our classification)", sort=nexus, legend=alt.Legend(labelLimit=280)
+        ),
+        tooltip=[
+            alt.Tooltip("state:N", title="State"),
+            alt.Tooltip("announced_on:T", title="Announced", format="%d %b %Y"),
+            alt.Tooltip("announced_by:N", title="By"),
+            alt.Tooltip("designated:Q", title="Designated (as stated)"),
+            alt.Tooltip("counts_cover:N", title="Counts cover"),
+            alt.Tooltip("targets:N", title="Targets"),
+            alt.Tooltip("source:N", title="Source"),
+        ],
+    )
+    counted = (
+        base.transform_filter("datum.counted")
+        .mark_circle(opacity=0.8)
+        .encode(
+            size=alt.Size(
+                "shown_size:Q",
+                title="Designated",
+                scale=alt.Scale(range=[40, 700]),
+                # above the plot, so that on a phone it does not sit beside the colour legend
+                legend=alt.Legend(orient="top"),
+            )
+        )
+    )
+    package = base.transform_filter("!datum.counted").mark_square(filled=False, size=120, strokeWidth=2)
+    n_states = actions["state"].nunique()
+    chart = (counted + package).properties(
+        width="container",
+        height=40 * n_states,
+        title=alt.Title(
+            f"Sanctions tied to North Korea–Russia cooperation, by state, {first:%Y}–{last:%Y}",
+            subtitle="Circles: targets tied to the two states, sized by count; hollow squares: whole packages",
+        ),
+        description=(
+            f"Dot chart of {len(actions)} sanctions actions by {n_states} states or unions, {first:%B %Y} to "
+            f"{last:%B %Y}, one row per state ("
+            + "; ".join(f"{s}: {n}" for s, n in actions["state"].value_counts().reindex(order).items())
+            + "), coloured by what tied the targets to North Korea–Russia cooperation. Circle size is the number "
+            "designated where the count covers only such targets; hollow squares mark whole packages, whose counts "
+            "are not comparable."
+        ),
+    )
+    return charts.figure(
+        chart,
+        caption=(
+            "Sanctions actions whose announcements tie their targets to DPRK–Russia cooperation, by state and date. "
+            "Counts as the announcing sources state them; a package's total is not comparable with a count of targets "
+            "and is not sized. Sources: government statements as reported, one per mark (hover). Data: "
+            "<code>us_dprk_russia_designations</code>, <code>other_states_sanctions</code>."
+        ),
+        as_of=last,
     )

@@ -72,8 +72,10 @@ def killed_or_wounded(kw: pd.DataFrame) -> charts.Figure:
     return charts.figure(
         chart,
         caption=(
-            "Estimates of North Korean soldiers killed or wounded in the war, each as its source states it (cumulative unless the "
-            "tooltip's scope says otherwise). Sources: one per mark (hover). Data: <code>casualty_estimates</code>."
+            "Estimates of North Korean soldiers killed or wounded in the war, each as its source states it: every figure its "
+            "source calls casualties, losses or killed and wounded, whoever gives it (cumulative unless the tooltip's scope "
+            "says otherwise; a scope may say the count also takes in the missing or captured). Sources: one per mark (hover). "
+            "Data: <code>casualty_estimates</code> (casualty_type = killed_or_wounded)."
         ),
         as_of=kw["estimated_on"].max(),
     )
