@@ -50,11 +50,11 @@ def test_an_unknown_essay_is_an_error_that_names_the_labels(register):
 def test_intro_counts_the_essays_claims_and_cites_it(register):
     essay = claim_pages.essay_claims("A", register)
     text = claim_pages.card_page_intro(essay)
-    assert text.startswith("The 20 claims of Essay A, *North Korea’s Shadow in Ukraine* {cite:p}`essay-medium-shadow`")
+    assert text.startswith("The 22 claims of Essay A, *North Korea’s Shadow in Ukraine* {cite:p}`essay-medium-shadow`")
     assert "as of the latest date the undated text allows, 17 October 2024" in text
     assert f"as of the evidence cut-off\n({claims.cutoff_text()};" in text
     b = claim_pages.card_page_intro(claim_pages.essay_claims("B", register))
-    assert "The 34 claims of Essay B" in b and "as of publication, 28 February 2025" in b
+    assert "The 37 claims of Essay B" in b and "as of publication, 28 February 2025" in b
 
 
 def test_a_page_is_read_again_when_a_table_its_evidence_cites_changes(register):

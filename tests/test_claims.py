@@ -22,7 +22,7 @@ def register():
 
 
 def test_register_covers_the_three_essays(register):
-    assert register.groupby("label").size().to_dict() == {"A": 20, "B": 34, "C": 25}
+    assert register.groupby("label").size().to_dict() == {"A": 22, "B": 37, "C": 31}
     assert register["claim_id"].str[0].eq(register["label"]).all()
 
 
@@ -112,6 +112,21 @@ def test_combat_rule_changes_with_the_date():
     assert rules.north_korean_combat_acknowledged(pd.Timestamp("2024-10-17")).verdict == "Not enough evidence"
     assert rules.north_korean_combat_acknowledged(pd.Timestamp("2025-02-28")).verdict == "Partly supported"
     assert rules.north_korean_combat_acknowledged(pd.Timestamp("2025-04-28")).verdict == "Contradicted"
+
+
+def test_a_claim_that_they_are_not_fighting_falls_with_the_first_report_of_combat():
+    """'No solid evidence shows them fighting' (C22) or 'learning without direct involvement' (C12)
+    is contradicted by governments' reports of combat, admitted or not; only deniability (C23)
+    holds in part until Moscow and Pyongyang admit it."""
+    before = rules.north_korean_combat_reported(pd.Timestamp("2024-10-17"))
+    assert before.verdict == "Supported" and before.evidence == ()
+    reported = rules.north_korean_combat_reported(pd.Timestamp("2025-02-28"))
+    assert reported.verdict == "Contradicted" and reported.evidence == (("milestones", "E032"),)
+    admitted = rules.north_korean_combat_reported(pd.Timestamp("2026-01-05"))
+    assert admitted.verdict == "Contradicted" and {k for _, k in admitted.evidence} == {"E032", "E048", "E049"}
+    judged_by = claims.register().set_index("claim_id")["judged_by"]
+    assert judged_by[["C12", "C22"]].eq("north_korean_combat_reported").all()
+    assert judged_by["C23"] == "north_korean_combat_acknowledged"
 
 
 @pytest.mark.parametrize(
@@ -278,3 +293,34 @@ def test_a_table_without_a_card_summary_is_refused(register):
     frame.loc[frame.index[0], "evidence_at_cutoff"] = "dprk_trade:R021"
     found = [str(p) for p in claims.problems(frame)]
     assert any("A01: dprk_trade:R021 is not in an evidence table" in p for p in found), found
+
+
+# ------------------------------------------------------------ the re-audit of 6 December 2026
+
+_RESTS_ON_A_READING = re.compile(r"the verdict reads|rests on (?:a|that) reading")
+
+
+def test_a_verdict_that_rests_on_reading_an_ambiguous_sentence_is_not_high(register):
+    """The Method chapter: medium when the verdict rests on a reading of an ambiguous sentence.
+    A justification that says so cannot carry high confidence."""
+    said = register[register["justification"].str.contains(_RESTS_ON_A_READING)]
+    assert {"A11", "A21", "C07", "C22"} <= set(said["claim_id"])
+    assert said["confidence"].ne("high").all(), said.loc[said["confidence"].eq("high"), "claim_id"].tolist()
+
+
+def test_internal_slips_are_registered_and_judged_by_no_evidence(register):
+    """Wrong terms and reversed logic that the essays' own text shows are claims of type
+    'internal': recorded, not rated, and resting on no table."""
+    internal = register[register["claim_type"] == "internal"].set_index("claim_id")
+    assert set(internal.index) == {"A22", "B35", "C14", "C26", "C27", "C28"}
+    assert internal["verdict_at_publication"].eq("Not checkable").all()
+    assert internal["verdict_at_cutoff"].eq("Not checkable").all()
+    assert internal[["confidence", "evidence_at_publication", "evidence_at_cutoff"]].isna().all().all()
+
+
+def test_verdicts_added_by_the_reaudit(register):
+    v = register.set_index("claim_id")[["verdict_at_publication", "verdict_at_cutoff", "confidence"]]
+    assert v.loc["B37"].tolist() == ["Partly supported", "Supported", "high"]  # deployment under the treaty
+    assert v.loc["A21"].tolist() == ["Partly supported", "Partly supported", "medium"]  # China, India abstain
+    assert v.loc["C29"].tolist() == ["Not enough evidence", "Not enough evidence", "low"]  # unattributed quotes
+    assert (register["reviewed_on"] == pd.Timestamp("2026-12-06")).all()

@@ -47,11 +47,11 @@ def test_tally_of_essay_b_at_the_cutoff_is_what_the_register_says(register):
     got = findings.tally(register, "B", "cutoff")
     assert got == {v: expected.get(v, 0) for v in claims.VERDICTS}
     assert got == {
-        "Supported": 9,
+        "Supported": 11,
         "Partly supported": 11,
         "Contradicted": 4,
         "Not enough evidence": 8,
-        "Not checkable": 2,
+        "Not checkable": 3,
     }
 
 
@@ -74,7 +74,7 @@ def test_tallies_by_type_are_ordered_by_date_then_type_then_verdict(register):
     assert (first["claim_type"], first["verdict"], first["claims"], first["when"]) == (
         "causal",
         "Not enough evidence",
-        5,
+        6,
         "publication",
     )
     assert list(t["when"]) == sorted(t["when"], key=list(claims.WHEN).index)
@@ -82,29 +82,29 @@ def test_tallies_by_type_are_ordered_by_date_then_type_then_verdict(register):
     factual = dict(
         zip(now.loc[now["claim_type"] == "factual", "verdict"], now.loc[now["claim_type"] == "factual", "claims"])
     )
-    assert factual == {"Contradicted": 6, "Not enough evidence": 1, "Partly supported": 12, "Supported": 14}
+    assert factual == {"Contradicted": 6, "Not enough evidence": 1, "Partly supported": 13, "Supported": 17}
     assert t["claims"].sum() == 2 * len(register)
 
 
 def test_tally_without_a_label_counts_the_whole_register(register):
     assert findings.tally(register) == {
-        "Supported": 25,
-        "Partly supported": 25,
+        "Supported": 28,
+        "Partly supported": 26,
         "Contradicted": 8,
-        "Not enough evidence": 13,
-        "Not checkable": 8,
+        "Not enough evidence": 15,
+        "Not checkable": 13,
     }
 
 
 def test_essay_a_is_the_one_whose_verdicts_moved(register):
     assert findings.tally(register, "A", "publication") == {
         "Supported": 6,
-        "Partly supported": 4,
+        "Partly supported": 5,
         "Contradicted": 0,
         "Not enough evidence": 5,
-        "Not checkable": 5,
+        "Not checkable": 6,
     }
-    assert list(findings.changed(register)["claim_id"]) == ["A01", "A13", "A18", "A19"]
+    assert list(findings.changed(register)["claim_id"]) == ["A01", "A13", "A18", "A19", "B37"]
 
 
 def test_a_tally_in_words_names_every_verdict_and_says_zeros():
@@ -131,24 +131,24 @@ def test_explanation_figures_are_those_of_the_chapters():
 def test_headline_and_changes_are_the_first_pages_numbers(register):
     assert findings.headline(register) == {
         "cutoff": claims.cutoff_text(),
-        "n_claims": 79,
-        "n_sup": 25,
-        "n_part": 25,
+        "n_claims": 90,
+        "n_sup": 28,
+        "n_part": 26,
         "n_con": 8,
-        "n_nee": 13,
-        "n_nc": 8,
+        "n_nee": 15,
+        "n_nc": 13,
     }
     assert findings.changes(register) == {
-        "n_changed": 4,
-        "changed_ids": "A01, A13, A18, A19",
-        "changed_essays": "Essay A",
+        "n_changed": 5,
+        "changed_ids": "A01, A13, A18, A19, B37",
+        "changed_essays": "Essay A and Essay B",
     }
 
 
 def test_essay_tallies_say_the_same_when_nothing_moved(register):
     got = essay_tallies(register)
     assert list(got)[:4] == ["a_date", "n_a", "a_now", "a_then"]  # the order the first page glues them in
-    assert got["n_b"] == 34 and got["b_then"] == "the same" and got["c_then"] == "the same"
+    assert got["n_b"] == 37 and got["b_then"] != "the same" and got["c_then"] == "the same"
     assert got["a_then"] == tally_phrase(findings.tally(register, "A", "publication")) != got["a_now"]
 
 
@@ -156,41 +156,41 @@ def test_register_figures_count_the_register_as_data_claims_csv_does(register):
     got = findings.register_figures(register)
     rows = list(csv.DictReader(open(ROOT / "data" / "claims.csv", newline="", encoding="utf-8")))
     now = Counter(r["verdict_at_cutoff"] for r in rows)
-    assert got["n_claims"] == len(rows) == 79
+    assert got["n_claims"] == len(rows) == 90
     assert (got["n_supported"], got["n_partly"], got["n_contradicted"]) == (
         now["Supported"],
         now["Partly supported"],
         now["Contradicted"],
     )
-    assert got["n_checkable"] == len(rows) - now["Not checkable"] == 71
+    assert got["n_checkable"] == len(rows) - now["Not checkable"] == 77
     assert got["n_rule"] == sum(r["judged_by"] != "analyst" for r in rows) == 17
     assert got["contra_ids"] == "B04, B12, B33, B34, C07, C12, C22, C23"
-    assert (got["b_sup"], got["b_con"], got["b_part"]) == (9, 4, 11)
-    assert (got["n_a"], got["n_b"], got["n_c"]) == (20, 34, 25)
+    assert (got["b_sup"], got["b_con"], got["b_part"]) == (11, 4, 11)
+    assert (got["n_a"], got["n_b"], got["n_c"]) == (22, 37, 31)
 
 
 def test_type_figures(register):
     assert findings.type_figures(register) == {
-        "n_fact": 35,
-        "fact_sup": 16,
-        "fact_part": 12,
+        "n_fact": 39,
+        "fact_sup": 19,
+        "fact_part": 13,
         "fact_con": 6,
-        "n_motive": 21,
-        "motive_nee": 10,
-        "n_cite": 11,
+        "n_motive": 22,
+        "motive_nee": 11,
+        "n_cite": 12,
         "cite_bad": 4,
     }
-    assert findings.motive_figures(register) == {"n_motive": 21, "motive_nee": 10}
-    assert findings.essay_type_figures(register) == {"a_theory": 20, "n_a_all": 20, "b_fact": 21, "n_b_all": 34}
+    assert findings.motive_figures(register) == {"n_motive": 22, "motive_nee": 11}
+    assert findings.essay_type_figures(register) == {"a_theory": 20, "n_a_all": 22, "b_fact": 23, "n_b_all": 37}
 
 
 def test_chapter_figures_and_the_last_resolution(register):
     assert findings.chapter_figures(register) == {
-        "n_sanctions": 13,
+        "n_sanctions": 14,
         "sanctions_con": 0,
-        "n_troops": 26,
+        "n_troops": 38,
         "troops_con": 4,
-        "n_munitions": 2,
+        "n_munitions": 4,
         "munitions_con": 0,
         "n_flows": 7,
         "flows_con": 0,
@@ -200,16 +200,16 @@ def test_chapter_figures_and_the_last_resolution(register):
 
 def test_tables_of_the_register(register):
     per_essay = findings.claims_per_essay(register)
-    assert per_essay.to_dict("records") == [{"Essay A": 20, "Essay B": 34, "Essay C": 25}]
+    assert per_essay.to_dict("records") == [{"Essay A": 22, "Essay B": 37, "Essay C": 31}]
     moves = findings.verdict_moves(register[register["label"] == "A"])
     assert list(moves.columns) == ["at publication ↓ / now →", *claims.VERDICTS]
     assert moves.set_index("at publication ↓ / now →").loc["Not enough evidence", "Partly supported"] == 2
-    assert int(moves.drop(columns=moves.columns[0]).to_numpy().sum()) == 20
+    assert int(moves.drop(columns=moves.columns[0]).to_numpy().sum()) == 22
     table = findings.verdicts_by_type_and_essay(register)
-    assert table["All"].sum() == 79 and list(table.columns)[:2] == ["Essay", "Type"]
+    assert table["All"].sum() == 90 and list(table.columns)[:2] == ["Essay", "Type"]
     types = findings.types_by_essay(register)
     assert list(types.columns) == ["Type of claim", "Essay A", "Essay B", "Essay C", "All"]
-    assert types.iloc[-1]["All"] == 79
+    assert types.iloc[-1]["All"] == 90
     rules = findings.rules_table(register)
     assert len(rules) == len(claims.RULES) and rules.iloc[0]["Claims"] == "A01"
 
@@ -237,14 +237,14 @@ def test_verdict_chart_labels_each_segment_with_its_count(register):
     data = findings.chart_data(register)
     b_now = data[data["bar"] == "Essay B, cut-off"]
     assert dict(zip(b_now["verdict"], b_now["claims"])) == {
-        "Supported": 9,
+        "Supported": 11,
         "Partly supported": 11,
         "Contradicted": 4,
         "Not enough evidence": 8,
-        "Not checkable": 2,
+        "Not checkable": 3,
     }
-    assert list(b_now["end"]) == [9, 20, 24, 32, 34] and b_now["end"].iloc[-1] == (register["label"] == "B").sum()
-    assert "Essay B at the evidence cut-off: 9 supported, 11 partly supported, 4 contradicted" in spec["description"]
+    assert list(b_now["end"]) == [11, 22, 26, 34, 37] and b_now["end"].iloc[-1] == (register["label"] == "B").sum()
+    assert "Essay B at the evidence cut-off: 11 supported, 11 partly supported, 4 contradicted" in spec["description"]
 
 
 def test_claims_chapter_bars_per_essay_and_per_type(register):
@@ -279,9 +279,9 @@ def test_works_cited_chart_marks_each_work_once():
 
 
 def test_claims_of_each_chapter_are_those_whose_evidence_it_presents(register):
-    assert findings.claims_of_chapter("munitions", register) == ["C03", "C06"]
+    assert findings.claims_of_chapter("munitions", register) == ["A02", "C03", "C06", "C31"]
     assert findings.claims_of_chapter("flows", register) == ["A02", "A05", "B21", "C06", "C10", "C11", "C15"]
-    assert len(findings.claims_of_chapter("troops", register)) == 26
+    assert len(findings.claims_of_chapter("troops", register)) == 38
     assert "B23" in findings.claims_of_chapter("troops", register)  # about 11,000 troops in Kursk
     assert "B07" in findings.claims_of_chapter("sanctions", register)
 

@@ -261,7 +261,7 @@ def test_register_prints_every_claim_with_both_verdicts_and_confidence():
     from nkbook.analysis.claims import register
 
     claims = register()
-    assert len(claims) == 79
+    assert len(claims) == 90
     start_heading, end_heading = _register_section()
     # the register's pages: from its heading's page to the next section's heading's page
     found = [

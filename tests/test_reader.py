@@ -97,7 +97,7 @@ def test_the_register_shows_both_verdicts_and_the_confidence_for_every_claim(bro
                 id: tr.querySelector('td a').textContent.trim(),
                 verdicts: [...tr.querySelectorAll('.nkb-verdict')].map(b => b.innerText.trim()),
                 confidence: tr.querySelector('.nkb-register-confidence').innerText.replace('Confidence:', '').trim()}))""")
-            assert len(rows) == len(register) == 79
+            assert len(rows) == len(register) == 90
             for row in rows:
                 claim = register.loc[row["id"]]
                 assert row["verdicts"] == [claim["verdict_at_publication"], claim["verdict_at_cutoff"]], row
@@ -171,14 +171,14 @@ def test_register_filters_live_in_the_address_and_survive_back(browser, server):
     try:
         count = page.locator(".nkb-filter-count")
         page.select_option("select[data-filter=essay]", "B")
-        assert count.inner_text() == f"{(register['label'] == 'B').sum()} of 79 claims" == "34 of 79 claims"
+        assert count.inner_text() == f"{(register['label'] == 'B').sum()} of 90 claims" == "37 of 90 claims"
         assert _query(page) == {"essay": "B"}
         page.select_option("select[data-filter=now]", "contradicted")
         assert _visible_ids(page) == ["B04", "B12", "B33", "B34"]
         assert _query(page) == {"essay": "B", "now": "contradicted"}
         page.go_back()
         page.wait_for_function("() => document.querySelector('select[data-filter=now]').value === ''")
-        assert count.inner_text() == "34 of 79 claims"
+        assert count.inner_text() == "37 of 90 claims"
         # the verdict as of publication is a filter too
         then = register[register["verdict_at_publication"] == "Not enough evidence"]
         page.select_option("select[data-filter=essay]", "")
@@ -207,14 +207,14 @@ def test_register_search_and_no_match(browser, server):  # noqa: F811
         search.fill("double freeze")
         assert _visible_ids(page) == ["B12"]
         search.fill("b3")  # a claim id
-        assert _visible_ids(page) == ["B30", "B31", "B32", "B33", "B34"]
+        assert _visible_ids(page) == ["B30", "B31", "B32", "B33", "B34", "B35", "B36", "B37"]
         none = page.locator(".nkb-filter-none")
         assert not none.is_visible()
         search.fill("no claim says this xyzzy")
         assert _visible_ids(page) == []
         assert none.is_visible() and "No claims match" in none.inner_text()
         page.get_by_role("button", name="Show all claims").click()
-        assert len(_visible_ids(page)) == 79 and search.input_value() == ""
+        assert len(_visible_ids(page)) == 90 and search.input_value() == ""
         assert not none.is_visible()
         page.wait_for_function("() => location.search === ''")
     finally:

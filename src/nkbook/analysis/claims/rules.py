@@ -312,3 +312,21 @@ def north_korean_combat_acknowledged(as_of) -> Judgement:
         _refs("milestones", keys),
         "combat confirmed by other governments and acknowledged by Russia and North Korea",
     )
+
+
+@rule
+def north_korean_combat_reported(as_of) -> Judgement:
+    """Claims that North Korean forces are not taking part in the fighting, or that no solid
+    evidence shows they are: contradicted as soon as a government reports them in combat,
+    whether or not Moscow and Pyongyang admit it (their admissions are cited once public).
+    :func:`north_korean_combat_acknowledged` judges claims of *deniability*, which hold in part
+    until the admission; a claim that they are not fighting does not."""
+    combat = _milestones(as_of, "combat")
+    acknowledged = _milestones(as_of, "acknowledgement")
+    if combat.empty and acknowledged.empty:
+        return Judgement("Supported", (), "no government had reported North Korean troops in combat")
+    keys = list(combat["event_id"][:1]) + list(acknowledged["event_id"][:2])
+    admitted = "; Russia and North Korea acknowledged it" if not acknowledged.empty else ""
+    return Judgement(
+        "Contradicted", _refs("milestones", keys), f"governments reported North Korean troops in combat{admitted}"
+    )
