@@ -24,6 +24,11 @@ def date_span(frame: pd.DataFrame, date: str = "estimated_on") -> str:
     return f"{frame[date].min():%B %Y} to {frame[date].max():%B %Y}"
 
 
+def year_span(frame: pd.DataFrame, date: str) -> str:
+    """``2022–2025``: the years a chart's rows span, as its title says it."""
+    return f"{frame[date].min():%Y}–{frame[date].max():%Y}"
+
+
 def each_estimate(frame: pd.DataFrame, stamp: str = "%b %Y") -> str:
     """Every estimate as a chart's alt text lists it: ``South Korea NIS Nov 2024: 11,000; ...``."""
     return "; ".join(f"{r.estimator_type} {r.estimated_on:{stamp}}: {r.label}" for r in bounds(frame).itertuples())

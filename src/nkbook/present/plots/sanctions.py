@@ -8,6 +8,7 @@ import pandas as pd
 
 from nkbook.analysis import sanctions
 from nkbook.present import charts
+from nkbook.present.plots import date_span, year_span
 
 
 def council_actions(timeline: pd.DataFrame) -> charts.Figure:
@@ -37,13 +38,12 @@ def council_actions(timeline: pd.DataFrame) -> charts.Figure:
             width="container",
             height=260,
             title=alt.Title(
-                f"UN Security Council action on North Korea, {timeline['action_date'].min():%Y}–"
-                f"{timeline['action_date'].max():%Y}",
+                f"UN Security Council action on North Korea, {year_span(timeline, 'action_date')}",
                 subtitle="Every sanctions resolution and Panel renewal was unanimous; the drafts of 2022 and 2024 were vetoed",
             ),
             description=(
                 f"Dot chart of {len(timeline)} Security Council actions on North Korea by date and kind, "
-                f"{timeline['action_date'].min():%B %Y} to {timeline['action_date'].max():%B %Y}: "
+                f"{date_span(timeline, 'action_date')}: "
                 + "; ".join(f"{k}: {n}" for k, n in timeline["kind"].value_counts().reindex(order).items())
                 + ". Sanctions resolutions cluster before 2018; the vetoed drafts come in 2022 and 2024."
             ),
@@ -175,13 +175,10 @@ def us_designations(desig: pd.DataFrame) -> charts.Figure:
         .properties(
             width="container",
             height=200,
-            title=alt.Title(
-                "US sanctions tied to North Korea–Russia cooperation, "
-                f"{desig['announced_on'].min():%Y}–{desig['announced_on'].max():%Y}"
-            ),
+            title=alt.Title(f"US sanctions tied to North Korea–Russia cooperation, {year_span(desig, 'announced_on')}"),
             description=(
-                f"Bubble chart of {len(desig)} US sanctions actions from {desig['announced_on'].min():%B %Y} "
-                f"to {desig['announced_on'].max():%B %Y} by date and by what tied the targets to North "
+                f"Bubble chart of {len(desig)} US sanctions actions from {date_span(desig, 'announced_on')} "
+                "by date and by what tied the targets to North "
                 "Korea-Russia cooperation ("
                 + "; ".join(f"{k}: {n}" for k, n in desig["nexus_label"].value_counts().items())
                 + "); bubble size is the number of individuals and entities designated."
@@ -268,7 +265,6 @@ def who_sanctioned(actions: pd.DataFrame, order: list[str]) -> charts.Figure:
     and :func:`sanctions.state_order`): a circle sized by what the action designated where that count covers only
     targets tied to the two states, a hollow square where the count is a whole package's."""
     nexus = list(sanctions.NEXUS.values())
-    first, last = actions["announced_on"].min(), actions["announced_on"].max()
     base = alt.Chart(actions).encode(
         x=alt.X("announced_on:T", title="Announced", axis=alt.Axis(format="%Y", tickCount="year")),
         y=alt.Y("state:N", title=None, sort=order),
@@ -304,12 +300,12 @@ def who_sanctioned(actions: pd.DataFrame, order: list[str]) -> charts.Figure:
         width="container",
         height=40 * n_states,
         title=alt.Title(
-            f"Sanctions tied to North Korea–Russia cooperation, by state, {first:%Y}–{last:%Y}",
+            f"Sanctions tied to North Korea–Russia cooperation, by state, {year_span(actions, 'announced_on')}",
             subtitle="Circles: targets tied to the two states, sized by count; hollow squares: whole packages",
         ),
         description=(
-            f"Dot chart of {len(actions)} sanctions actions by {n_states} states or unions, {first:%B %Y} to "
-            f"{last:%B %Y}, one row per state ("
+            f"Dot chart of {len(actions)} sanctions actions by {n_states} states or unions, "
+            f"{date_span(actions, 'announced_on')}, one row per state ("
             + "; ".join(f"{s}: {n}" for s, n in actions["state"].value_counts().reindex(order).items())
             + "), coloured by what tied the targets to North Korea–Russia cooperation. Circle size is the number "
             "designated where the count covers only such targets; hollow squares mark whole packages, whose counts "
@@ -324,5 +320,5 @@ def who_sanctioned(actions: pd.DataFrame, order: list[str]) -> charts.Figure:
             "and is not sized. Sources: government statements as reported, one per mark (hover). Data: "
             "<code>us_dprk_russia_designations</code>, <code>other_states_sanctions</code>."
         ),
-        as_of=last,
+        as_of=actions["announced_on"].max(),
     )
