@@ -75,8 +75,8 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 
 def changed_fields(row, past: list[dict]) -> list[str]:
-    """The parts of a claim's judgement that differ from the last edition's (every part, for a
-    claim that no earlier edition judged, is not "changed": it is new, and this returns [])."""
+    """The parts of a claim's judgement that differ from the last edition's. A claim that no
+    earlier edition judged is new rather than changed: for it this returns an empty list."""
     if not past:
         return []
     last = past[-1]
