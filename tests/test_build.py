@@ -190,3 +190,27 @@ def test_the_sources_digest_sees_every_page_but_not_the_outputs(tmp_path):
     assert edited != first
     (tmp_path / "book" / "new.md").write_text("# New\n", encoding="utf-8")  # untracked pages count too
     assert sources_digest(tmp_path) not in (first, edited)
+
+
+def test_a_second_build_of_the_same_clone_waits_for_the_first_then_refuses_clearly(copy, monkeypatch, capsys):
+    """Two builds at once would write the same files: the second waits for the lock on _build,
+    says so, and gives up after NKBOOK_BUILD_WAIT seconds with exit status 75 and nothing done."""
+    import fcntl
+    import time
+
+    from nkbook.publish.build import BUSY, LOCK, build_book
+
+    (copy / "_build").mkdir()
+    monkeypatch.setenv("NKBOOK_BUILD_WAIT", "1")
+    with open(copy / "_build" / LOCK, "a+") as first:  # the first build, still running
+        fcntl.flock(first, fcntl.LOCK_EX)
+        started = time.monotonic()
+        assert build_book(copy, dry_run=True) == BUSY == 75
+        assert time.monotonic() - started >= 1
+    err = capsys.readouterr().err
+    assert f"another build of this clone holds {copy / '_build' / LOCK}: waiting up to 1 s" in err
+    assert "still holds" in err and "not built (run make book again when it has ended)" in err
+    assert not (copy / "_build" / "html").exists()
+    # once the first build has ended (its lock goes with its process), the next one goes ahead
+    assert build_book(copy, dry_run=True) == 0
+    assert "every chapter will be re-executed" in capsys.readouterr().out

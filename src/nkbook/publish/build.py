@@ -27,11 +27,15 @@ are the same as when it was last printed.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from nkbook.core.paths import project_root
@@ -41,6 +45,12 @@ from nkbook.publish.parallel import Execution, jupyter_book
 STAMP = ".nkbook-inputs.json"
 PDF_STAMP = ".nkbook-pdf"
 SOURCES_STAMP = ".nkbook-sources"
+#: The lock a build holds on ``_build`` (one build of a clone at a time), and how long a second
+#: build waits for it, in seconds (``NKBOOK_BUILD_WAIT`` overrides) before it gives up.
+LOCK = ".nkbook-build.lock"
+WAIT = 3600
+#: Exit status of a build that gave up waiting for another (EX_TEMPFAIL: try again later).
+BUSY = 75
 #: Folders of the project that Sphinx never reads: outputs, environments, caches.
 NOT_SOURCES = {"_build", ".venv", ".git", "__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".ruff_cache"}
 
@@ -153,8 +163,55 @@ def sources_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
+class Busy(Exception):
+    """Another build of the same clone held ``_build`` for longer than this one would wait."""
+
+
+@contextmanager
+def building(root: Path) -> Iterator[None]:
+    """Hold the clone's build lock for as long as a build writes into ``_build``. Two builds at
+    once would write the same files (a stylesheet hashed while another process writes it), so a
+    second build waits for the first, saying so, and gives up with :class:`Busy` after ``WAIT``
+    seconds. The lock is the operating system's (``flock``): it ends with the process that holds
+    it, however that process ends, so a killed build never leaves the clone locked."""
+    out = root / "_build"
+    out.mkdir(exist_ok=True)
+    path = out / LOCK
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            wait = float(os.environ.get("NKBOOK_BUILD_WAIT", WAIT))
+            print(
+                f"another build of this clone holds {path}: waiting up to {wait:.0f} s for it to end", file=sys.stderr
+            )
+            deadline = time.monotonic() + wait
+            while True:
+                time.sleep(min(0.5, max(deadline - time.monotonic(), 0)))
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise Busy(f"another build of this clone still holds {path} after {wait:.0f} s") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def build_book(root: Path | None = None, dry_run: bool = False) -> int:
+    """``make book``: the HTML book and its PDF edition, one build of a clone at a time."""
     root = root or project_root()
+    try:
+        with building(root):
+            return _build_book(root, dry_run)
+    except Busy as exc:
+        print(f"{exc}: not built (run make book again when it has ended)", file=sys.stderr)
+        return BUSY
+
+
+def _build_book(root: Path, dry_run: bool) -> int:
     out = root / "_build"
     stamp = out / STAMP
     sources = sources_digest(root)
