@@ -200,6 +200,10 @@ def test_a_second_build_of_the_same_clone_waits_for_the_first_then_refuses_clear
 
     from nkbook.publish.build import BUSY, LOCK, build_book
 
+    shutil.copy(ROOT / "_toc.yml", copy / "_toc.yml")  # the whole book, so that the build may go ahead
+    shutil.copytree(ROOT / "book" / "appendix", copy / "book" / "appendix")
+    for page in (ROOT / "book").glob("*.md"):
+        shutil.copy(page, copy / "book" / page.name)
     (copy / "_build").mkdir()
     monkeypatch.setenv("NKBOOK_BUILD_WAIT", "1")
     with open(copy / "_build" / LOCK, "a+") as first:  # the first build, still running
@@ -214,3 +218,31 @@ def test_a_second_build_of_the_same_clone_waits_for_the_first_then_refuses_clear
     # once the first build has ended (its lock goes with its process), the next one goes ahead
     assert build_book(copy, dry_run=True) == 0
     assert "every chapter will be re-executed" in capsys.readouterr().out
+
+
+def test_a_table_of_contents_naming_a_missing_page_fails_before_anything_is_wiped(copy, capsys):
+    """A page _toc.yml names but the book lacks, or a glob that matches nothing, stops the build at
+    once, naming it: nothing in _build is wiped and no chapter is executed first."""
+    from nkbook.publish.build import build_book, toc_problems
+
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    (copy / "_toc.yml").write_text(
+        toc.replace("- file: book/flows", "- file: book/flows\n      - file: book/no-such-chapter"), encoding="utf-8"
+    )
+    for page in ("intro", "flows"):
+        assert (copy / "book" / f"{page}.ipynb").is_file()
+    problems = toc_problems(copy)
+    assert (
+        "_toc.yml names 'book/no-such-chapter', but no book/no-such-chapter.md or book/no-such-chapter.ipynb exists"
+        in problems
+    )
+    assert "_toc.yml: the glob 'book/appendix/*' matches no page" in problems  # the copy has no appendix
+    kept = copy / "_build" / "html" / "index.html"
+    kept.parent.mkdir(parents=True)
+    kept.write_text("an earlier build", encoding="utf-8")
+    assert build_book(copy, dry_run=True) == 1
+    assert build_book(copy) == 1
+    assert kept.read_text(encoding="utf-8") == "an earlier build"
+    err = capsys.readouterr().err
+    assert "not built: the table of contents is wrong:" in err and "book/no-such-chapter" in err
+    assert toc_problems(ROOT) == []

@@ -38,6 +38,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import yaml
+
 from nkbook.core.paths import project_root
 from nkbook.publish.execute import DEPENDENCIES, read_dependencies
 from nkbook.publish.parallel import Execution, jupyter_book
@@ -211,8 +213,44 @@ def build_book(root: Path | None = None, dry_run: bool = False) -> int:
         return BUSY
 
 
+#: The forms a page of the table of contents may take.
+PAGE_SUFFIXES = (".md", ".ipynb")
+
+
+def toc_problems(root: Path) -> list[str]:
+    """What is wrong with ``_toc.yml`` before anything is built: a page it names that does not
+    exist (with any of :data:`PAGE_SUFFIXES`), a glob that matches nothing, or a file it cannot read."""
+    path = root / "_toc.yml"
+    try:
+        toc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        return [f"{path.name}: cannot be read: {exc}"]
+    problems: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("root", "file") and isinstance(value, str):
+                    if not any((root / f"{value}{suffix}").is_file() for suffix in PAGE_SUFFIXES):
+                        problems.append(f"{path.name} names {value!r}, but no {value}.md or {value}.ipynb exists")
+                elif key == "glob" and isinstance(value, str):
+                    if not any(p.suffix in PAGE_SUFFIXES for p in root.glob(value)):
+                        problems.append(f"{path.name}: the glob {value!r} matches no page")
+                else:
+                    walk(value)
+
+    walk(toc)
+    return problems
+
+
 def _build_book(root: Path, dry_run: bool) -> int:
     out = root / "_build"
+    if problems := toc_problems(root):  # before anything is wiped or executed
+        print("not built: the table of contents is wrong:\n" + "\n".join(f"  - {p}" for p in problems), file=sys.stderr)
+        return 1
     stamp = out / STAMP
     sources = sources_digest(root)
     kept = out / SOURCES_STAMP
