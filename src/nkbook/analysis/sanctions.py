@@ -96,6 +96,11 @@ def sdn_as_of():
     return sources()[SDN_LAST_SOURCE].date
 
 
+def sdn_since():
+    """The date of the earlier copy of the SDN list."""
+    return sources()[SDN_FIRST_SOURCE].date
+
+
 def _vote(r) -> str:
     if pd.isna(r["votes_for"]):
         return ""

@@ -7,6 +7,7 @@ import altair as alt
 import pandas as pd
 
 from nkbook.analysis import sanctions
+from nkbook.core.formats import day
 from nkbook.present import charts
 from nkbook.present.plots import date_span, year_span
 
@@ -86,7 +87,8 @@ def un_listings(by_year: pd.DataFrame, un_list: pd.DataFrame) -> charts.Figure:
             height=260,
             title=alt.Title(
                 "UN 1718 sanctions list: listings by year and type",
-                subtitle="No listing after March 2018 in the list of September 2024",
+                subtitle=f"No listing after {un_list['listed_on'].max():%B %Y} in the list of "
+                f"{pd.Timestamp(sanctions.un_list_as_of(un_list)):%B %Y}",
             ),
             description=(
                 f"Stacked bar chart of the {len(un_list)} entries on the UN's DPRK sanctions list by the year "
@@ -100,7 +102,8 @@ def un_listings(by_year: pd.DataFrame, un_list: pd.DataFrame) -> charts.Figure:
         chart,
         caption=(
             "Entries of the UN Security Council's 1718 (DPRK) sanctions list by year listed and type. Source: UN "
-            "Security Council Consolidated List, generated 26 September 2024. Data: <code>un_1718_designations</code>."
+            f"Security Council Consolidated List, generated {day(sanctions.un_list_as_of(un_list))}. "
+            "Data: <code>un_1718_designations</code>."
         ),
         as_of=sanctions.un_list_as_of(un_list),
     )
@@ -131,11 +134,13 @@ def sdn_additions(per_quarter: pd.DataFrame) -> charts.Figure:
             height=260,
             title=alt.Title(
                 "US SDN list: entries added under DPRK programs, by quarter",
-                subtitle="Between the copies of August 2021 and May 2024",
+                subtitle=f"Between the copies of {pd.Timestamp(sanctions.sdn_since()):%B %Y} and "
+                f"{pd.Timestamp(sanctions.sdn_as_of()):%B %Y}",
             ),
             description=(
                 f"Stacked bar chart of the {int(per_quarter['entries'].sum())} entries added to the US Treasury's "
-                "SDN list under North Korea sanctions programs between the list copies of August 2021 and May 2024, "
+                "SDN list under North Korea sanctions programs between the list copies of "
+                f"{pd.Timestamp(sanctions.sdn_since()):%B %Y} and {pd.Timestamp(sanctions.sdn_as_of()):%B %Y}, "
                 "by the quarter they first appeared: "
                 + ", ".join(f"{q}: {n}" for q, n in per_quarter.groupby("quarter_label")["entries"].sum().items())
                 + "."
@@ -146,8 +151,9 @@ def sdn_additions(per_quarter: pd.DataFrame) -> charts.Figure:
         chart,
         caption=(
             "Entries tagged with a DPRK program (DPRK, DPRK2, DPRK3, DPRK4, DPRK-NKSPEA) added to OFAC's SDN list, by "
-            "the quarter they first appeared in a six-hourly scrape of the list. Sources: OFAC sdn.csv copies of 18 "
-            "August 2021 and 3 May 2024; the scraper's commit history. Data: <code>ofac_dprk_sdn_entries</code>."
+            "the quarter they first appeared in a six-hourly scrape of the list. Sources: OFAC sdn.csv copies of "
+            f"{day(sanctions.sdn_since())} and {day(sanctions.sdn_as_of())}; the scraper's commit history. "
+            "Data: <code>ofac_dprk_sdn_entries</code>."
         ),
         as_of=sanctions.sdn_as_of(),
     )
