@@ -246,3 +246,66 @@ def test_a_table_of_contents_naming_a_missing_page_fails_before_anything_is_wipe
     err = capsys.readouterr().err
     assert "not built: the table of contents is wrong:" in err and "book/no-such-chapter" in err
     assert toc_problems(ROOT) == []
+
+
+def test_a_failed_build_keeps_the_chapters_it_executed(copy, monkeypatch, capsys):
+    """A build that fails (here Sphinx, after the chapters executed) records the inputs its cache
+    was made from: the next build executes only what failed or changed, instead of wiping the
+    cache and executing every chapter again. Sphinx's environment goes, so that every page is
+    read again and every warning reported again; no PDF is printed."""
+    from nkbook.publish import build
+    from nkbook.publish.build import STAMP, build_book
+
+    shutil.copy(ROOT / "_toc.yml", copy / "_toc.yml")
+    shutil.copytree(ROOT / "book" / "appendix", copy / "book" / "appendix")
+    for page in (ROOT / "book").glob("*.md"):
+        shutil.copy(page, copy / "book" / page.name)
+
+    class Executed:  # every chapter executed and cached; Sphinx then fails on a warning
+        def __init__(self, root):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            pass
+
+        def store(self, path):
+            pass
+
+    def sphinx_fails(root, before_reading=None):
+        (root / "_build" / ".doctrees").mkdir(parents=True, exist_ok=True)
+        return 1
+
+    monkeypatch.setattr(build, "Execution", Executed)
+    monkeypatch.setattr(build, "jupyter_book", sphinx_fails)
+    monkeypatch.setattr(build, "pdf_edition", lambda root: pytest.fail("no PDF after a failed build"))
+    assert build_book(copy) == 1
+    assert json.loads((copy / "_build" / STAMP).read_text()) == input_state(copy)
+    assert not (copy / "_build" / ".doctrees").exists()
+    capsys.readouterr()
+    assert build_book(copy, dry_run=True) == 0
+    assert "no input changed since the last build: chapters come from the execution cache" in capsys.readouterr().out
+
+
+def test_a_chapter_that_finished_before_sphinx_failed_is_cached(tmp_path):
+    """When Sphinx fails before it comes to a chapter, the chapter's finished execution is cached
+    all the same; one still executing is stopped and not cached."""
+    import time
+
+    from jupyter_cache import get_cache
+
+    (tmp_path / "book").mkdir()
+    (tmp_path / "_config.yml").write_text("execute:\n  execute_notebooks: cache\n  timeout: 60\n")
+    quick = _notebook(tmp_path / "book" / "quick.ipynb", "6 * 7")
+    _notebook(tmp_path / "book" / "slow.ipynb", "import time\ntime.sleep(60)")
+    with Execution(tmp_path) as execution:
+        quick_job = execution.jobs[quick.resolve()]
+        deadline = time.monotonic() + 60
+        while not quick_job.done() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert quick_job.done()
+    # Sphinx failed here, having stored nothing
+    cache = get_cache(str(tmp_path / "_build" / ".jupyter_cache"))
+    assert [Path(r.uri).name for r in cache.list_cache_records()] == ["quick.ipynb"]

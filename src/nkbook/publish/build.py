@@ -18,7 +18,9 @@ The chapters to execute are then executed in parallel, one per core, into Jupyte
 execution cache (:mod:`nkbook.publish.parallel`), while Sphinx starts in this process and
 reads the other pages: when it comes to a chapter, it waits for its execution and takes it from
 the cache (by itself, it would execute the chapters one after another). A build killed at any
-point leaves no stamp, so the next build re-executes everything from a cleared cache. When no file of the project has changed since the last successful build (and the commit the pages name is the same), Sphinx does not run at all: the pages stand as built. The build runs with
+point leaves no stamp, so the next build re-executes everything from a cleared cache; a build
+that fails (a chapter or a warning) keeps the chapters it executed, and the next one executes
+only those that failed or changed. When no file of the project has changed since the last successful build (and the commit the pages name is the same), Sphinx does not run at all: the pages stand as built. The build runs with
 warnings as errors and nitpicky references. ``--dry-run`` prints the decision and builds nothing.
 
 After the HTML, the PDF edition is printed (:mod:`nkbook.publish.pdf`), unless the pages it is made from
@@ -285,11 +287,26 @@ def _build_book(root: Path, dry_run: bool) -> int:
     if failed:
         print(f"{len(failed)} chapter(s) failed to execute: {', '.join(failed)}", file=sys.stderr)
     if status != 0 or failed:
+        keep_cache_after_failure(root, current)
         return status or 1
     out.mkdir(exist_ok=True)
     stamp.write_text(json.dumps(current, indent=1, sort_keys=True))
     kept.write_text(sources)
     return pdf_edition(root)
+
+
+def keep_cache_after_failure(root: Path, current: dict) -> None:
+    """After a failed build, keep what it executed: the chapters that executed are in the cache,
+    made from the inputs of this build, and a chapter that failed is not (it is executed again
+    next time). So the inputs are recorded as the state the cache matches, and the next build
+    re-executes only what failed or what changed since. Sphinx's saved environment goes, so that
+    the next build reads every page again and reports again every warning of this one; no sources
+    stamp is written, so Sphinx runs, and no PDF is printed."""
+    out = root / "_build"
+    shutil.rmtree(out / ".doctrees", ignore_errors=True)
+    out.mkdir(exist_ok=True)
+    (out / STAMP).write_text(json.dumps(current, indent=1, sort_keys=True))
+    print("the chapters that executed are kept in the cache: the next build executes only those that failed or changed")
 
 
 def pages_digest(root: Path) -> str:
