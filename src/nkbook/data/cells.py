@@ -32,6 +32,7 @@ from nkbook.core.errors import Problem
 
 INTEGER = re.compile(r"-?[0-9]+", re.ASCII)
 NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
+EXPONENT = re.compile(r"-?[0-9]*\.?[0-9]+[eE][-+]?[0-9]+", re.ASCII)
 #: The shape of a cell of each date and datetime format the schema uses.
 DATE_SHAPES = {
     "%Y-%m-%d": (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII), "YYYY-MM-DD"),
@@ -56,7 +57,7 @@ EXPECTED_NUMBER = (
 )
 
 
-def _show(value: str, limit: int = 60) -> str:
+def show_cell(value: str, limit: int = 60) -> str:
     """A cell as the message quotes it: shortened, with invisible characters escaped."""
     text = value if len(value) <= limit else value[:limit] + "…"
     shown = "".join(
@@ -70,7 +71,7 @@ def _char_name(ch: str) -> str:
     return f"U+{ord(ch):04X} ({unicodedata.name(ch, None) or _CONTROL_NAMES.get(ord(ch), 'control character')})"
 
 
-def _number_reason(value: str) -> str:
+def _number_reason(value: str, what: str) -> str:
     """Why a cell that is not a plain number is not one."""
     if value != value.strip():
         return "has whitespace around it"
@@ -82,14 +83,14 @@ def _number_reason(value: str) -> str:
         return "has an underscore"
     if value.startswith("+"):
         return 'has a leading "+"'
-    if "e" in value.lower():
+    if EXPONENT.fullmatch(value):
         return "has an exponent"
-    return "is not a plain number"
+    return f"is not an {what}" if what == "integer" else f"is not a {what}"
 
 
 def integer_problem(value: str) -> str | None:
     if not INTEGER.fullmatch(value):
-        return f"{_number_reason(value)}; {EXPECTED_INTEGER}"
+        return f"{_number_reason(value, 'integer')}; {EXPECTED_INTEGER}"
     if not INT64[0] <= int(value) <= INT64[1]:
         return f"is too large for a 64-bit integer; expected a value from {INT64[0]} to {INT64[1]}"
     return None
@@ -100,7 +101,7 @@ def number_problem(value: str, allow_nonfinite: bool = False) -> str | None:
         return None
     if not NUMBER.fullmatch(value):
         expected = EXPECTED_NUMBER + (", or NaN, INF, -INF" if allow_nonfinite else "")
-        return f"{_number_reason(value)}; {expected}"
+        return f"{_number_reason(value, 'number')}; {expected}"
     if not math.isfinite(float(value)):
         return "is too large for a 64-bit floating-point number; expected a finite number"
     return None
@@ -120,7 +121,12 @@ def text_problem(value: str, required: bool) -> str | None:
             if required
             else "holds only whitespace: expected a value or an empty cell"
         )
-    bad = next((ch for ch in value if unicodedata.category(ch) in REFUSED_CATEGORIES), None)
+    # str.isprintable() is False for every refused category (and for other spaces): a fast path
+    bad = (
+        None
+        if value.isprintable()
+        else next((ch for ch in value if unicodedata.category(ch) in REFUSED_CATEGORIES), None)
+    )
     if bad is not None:
         return f"contains {_char_name(bad)}, a control or invisible character; expected printable text on one line"
     if value != value.strip():
@@ -134,20 +140,21 @@ def text_problem(value: str, required: bool) -> str | None:
 
 
 def _check(field: dict, value: str) -> tuple[str, str] | None:
-    """(kind of problem, message) for a non-empty cell, or None."""
+    """(kind of problem, message) for a non-empty cell, or None. A number or date not written
+    plainly is a ``type-error``, as Frictionless calls a cell it cannot read as its type."""
     kind = field.get("type", "string")
     if kind == "integer":
         found = integer_problem(value)
-        return ("plain-integer", found) if found else None
+        return ("type-error", found) if found else None
     if kind == "number":
         found = number_problem(value, bool(field.get("x-allow-nonfinite")))
-        return ("plain-number", found) if found else None
+        return ("type-error", found) if found else None
     if kind in ("date", "datetime"):
         found = date_problem(value, field.get("format", "default"))
-        return (f"plain-{kind}", found) if found else None
+        return ("type-error", found) if found else None
     if kind == "string":
         found = text_problem(value, bool(field.get("constraints", {}).get("required")))
-        return ("plain-text", found) if found else None
+        return ("text-error", found) if found else None
     return None
 
 
@@ -167,7 +174,7 @@ def cell_problems(desc: dict, path: Path, file: str) -> list[Problem]:
                     found = _check(field, record[i])
                     if found:
                         problems.append(
-                            Problem(file, f"{found[0]}: {_show(record[i])}: {found[1]}", row, field["name"])
+                            Problem(file, f"{found[0]}: {show_cell(record[i])}: {found[1]}", row, field["name"])
                         )
     except (UnicodeError, csv.Error, OSError):
         return []  # the file as a whole cannot be read: its own checks say why

@@ -21,7 +21,7 @@ from frictionless import Resource
 from nkbook.core.errors import DataError, Problem
 from nkbook.core.paths import data_dir, relative
 from nkbook.core.trace import note_read
-from nkbook.data.cells import cell_problems
+from nkbook.data.cells import cell_problems, show_cell
 from nkbook.data.provenance import sources
 
 PACKAGE_FILE = "datapackage.json"
@@ -139,7 +139,7 @@ def frictionless_problems(desc: dict, file: str) -> list[Problem]:
             problems.append(
                 Problem(
                     file,
-                    f"{err.type}: " + (f'cell "{cell}": ' if cell is not None else "") + detail,
+                    f"{err.type}: " + (f"{show_cell(str(cell))}: " if cell is not None else "") + detail,
                     row=row - 1 if row else None,  # frictionless counts the header as row 1
                     field=getattr(err, "field_name", None),
                 )
