@@ -21,6 +21,7 @@ from frictionless import Resource
 from nkbook.core.errors import DataError, Problem
 from nkbook.core.paths import data_dir, relative
 from nkbook.core.trace import note_read
+from nkbook.data.cells import cell_problems, show_cell
 from nkbook.data.provenance import sources
 
 PACKAGE_FILE = "datapackage.json"
@@ -138,7 +139,7 @@ def frictionless_problems(desc: dict, file: str) -> list[Problem]:
             problems.append(
                 Problem(
                     file,
-                    f"{err.type}: " + (f'cell "{cell}": ' if cell is not None else "") + detail,
+                    f"{err.type}: " + (f"{show_cell(str(cell))}: " if cell is not None else "") + detail,
                     row=row - 1 if row else None,  # frictionless counts the header as row 1
                     field=getattr(err, "field_name", None),
                 )
@@ -175,7 +176,12 @@ def validate_descriptor(desc: dict, *, check_stats: bool = True) -> list[Problem
         return [Problem(file, f"the file of table {desc['name']!r} is missing")]
     if not check_stats:
         desc = {k: v for k, v in desc.items() if k not in ("bytes", "hash")}
-    problems = frictionless_problems(desc, file)
+    # A cell that is not written plainly gets this module's problem instead of Frictionless's
+    # (which, if any, would be a second message about the same cell).
+    plain = cell_problems(desc, path, file)
+    flagged = {(p.row, p.field) for p in plain}
+    problems = [p for p in frictionless_problems(desc, file) if p.row is None or (p.row, p.field) not in flagged]
+    problems += plain
     if not any(p.row is None and "label" in p.message for p in problems):
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
         problems += source_problems(desc, file, raw)
