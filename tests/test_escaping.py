@@ -281,3 +281,18 @@ def test_every_script_of_the_built_pages_is_whole_and_escaped():
         check_page_scripts(text, str(path.relative_to(HTML)))
         json_scripts += sum(text.count(f'<script type="{t}"') for t in JSON_TYPES)
     assert json_scripts >= 28  # the charts and the three pages of claim cards
+
+
+@pytest.mark.parametrize("text", PAYLOADS.values(), ids=PAYLOADS.keys())
+def test_a_data_appendix_pages_download_link_keeps_its_address(text):
+    """The page of a table links to its file by the ``path`` of the data package."""
+    from nkbook.data import package
+    from nkbook.present import appendix
+
+    res = dict(next(r for r in package()["resources"] if r["name"] == "milestones"), path=text + ".csv")
+    [line] = [line for line in appendix.page(res).split("\n") if line.startswith("<a href=")]
+    doc = page(line)
+    check_scripts(doc, 0)
+    first = doc.xpath("//a")[0]
+    check_attribute(first, "href", f"{appendix.DOWNLOADS}/{text}.csv", {"href", "download"})
+    assert first.text == text + ".csv"
