@@ -86,7 +86,7 @@ def edition_line(root: Path, repository: str | None = None) -> str:
     short = built[:12] + ("+modified" if built.endswith("+modified") else "")
     shown = f"<code>{escape(short)}</code>"
     if repository and len(built) >= 40 and not built.endswith("+modified"):
-        shown = f'<a href="{escape(repository.rstrip("/"))}/commit/{built}">{shown}</a>'
+        shown = f'<a href="{escape(repository.rstrip("/") + "/commit/" + built)}">{shown}</a>'
     return f'<p class="nkb-version">Version {__version__}. {escape(cutoff[:1].upper() + cutoff[1:])}. Built from commit {shown}.</p>'
 
 
