@@ -309,3 +309,76 @@ def test_a_chapter_that_finished_before_sphinx_failed_is_cached(tmp_path):
     # Sphinx failed here, having stored nothing
     cache = get_cache(str(tmp_path / "_build" / ".jupyter_cache"))
     assert [Path(r.uri).name for r in cache.list_cache_records()] == ["quick.ipynb"]
+
+
+def test_a_pdf_that_fails_leaves_no_stamp_that_claims_a_good_build(copy, monkeypatch, capsys):
+    """The HTML is built, then a chart never draws in Chromium: the build says which chart on
+    which page and ends with status 1, not a Playwright traceback, and no stamp says the build
+    is good (the next build must not report "the pages stand as built"); the same when the PDF
+    fails in a later build of unchanged sources."""
+    from nkbook.publish import build, pdf
+
+    if not pdf.CHROMIUM.exists():
+        pytest.skip(f"{pdf.CHROMIUM} is missing (make system-deps)")
+    shutil.copy(ROOT / "_toc.yml", copy / "_toc.yml")
+    shutil.copytree(ROOT / "book" / "appendix", copy / "book" / "appendix")
+    for page in (ROOT / "book").glob("*.md"):
+        shutil.copy(page, copy / "book" / page.name)
+
+    class NoExecution:  # the chapters are not executed: the HTML build below is a stand-in
+        def __init__(self, root):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def store(self, *args, **kwargs):
+            pass
+
+        def finish(self):
+            return []
+
+    def html_build(root, before_reading=None):
+        for name in ("index.html", "book/intro.html"):
+            (root / "_build" / "html" / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / "_build" / "html" / name).write_text("<p>built</p>", encoding="utf-8")
+        return 0
+
+    single = copy / "_build" / "singlehtml" / "edition.html"
+    single.parent.mkdir(parents=True)
+    single.write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>Edition</title></head><body><h1>Book</h1>'
+        '<figure class="nkb-chart" id="nkb-0123456789abcdef"><p class="nkb-chart-title">Launches</p></figure>'
+        "</body></html>",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(build, "Execution", NoExecution)
+    monkeypatch.setattr(build, "jupyter_book", html_build)
+    monkeypatch.setattr(pdf, "single_page", lambda root: single)
+    monkeypatch.setattr(pdf, "CHART_TIMEOUT_MS", 1000, raising=False)
+    out = copy / "_build"
+
+    assert build.build_book(copy) == 1
+    err = capsys.readouterr().err
+    assert f"PDF edition not made: {single}: 1 of 1 charts not drawn after 1 s: nkb-0123456789abcdef (Launches)" in err
+    assert "Traceback" not in err
+    assert (out / "html" / "index.html").is_file()  # the HTML stands; nothing says the whole build is good
+    assert not (out / build.SOURCES_STAMP).exists() and not (out / build.PDF_STAMP).exists()
+    assert not (out / "html" / "_static" / "downloads" / pdf.PDF_NAME).exists()
+    assert build.build_book(copy, dry_run=True) == 0
+    assert "the pages stand as built" not in capsys.readouterr().out
+
+    # a later build of unchanged sources, after a good one, whose PDF fails: the stamp goes
+    (out / build.SOURCES_STAMP).write_text(build.sources_digest(copy))
+
+    def fails(page, target, cutoff):
+        raise pdf.PdfError(f"{page}: Chromium failed while printing: Target crashed")
+
+    monkeypatch.setattr(pdf, "print_pdf", fails)
+    assert build.build_book(copy) == 1
+    captured = capsys.readouterr()
+    assert "the pages stand as built" in captured.out and "Target crashed" in captured.err
+    assert not (out / build.SOURCES_STAMP).exists()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from html import escape
 from pathlib import Path
 
 import pandas as pd
@@ -99,8 +100,8 @@ def page(res: dict) -> str:
         "",
         "## Download",
         "",
-        f'<a href="{DOWNLOADS}/{res["path"]}" download>{res["path"]}</a> '
-        f"(CSV, UTF-8, {number(res['bytes'])} bytes; SHA-256 <code>{res['hash'].split(':', 1)[1]}</code>), "
+        f'<a href="{DOWNLOADS}/{escape(res["path"])}" download>{escape(res["path"])}</a> '
+        f"(CSV, UTF-8, {number(res['bytes'])} bytes; SHA-256 <code>{escape(res['hash'].split(':', 1)[1])}</code>), "
         f'described in the data package <a href="{DOWNLOADS}/datapackage.json" download>datapackage.json</a>.',
         "",
         "## Columns",

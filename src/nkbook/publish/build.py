@@ -24,7 +24,9 @@ only those that failed or changed. When no file of the project has changed since
 warnings as errors and nitpicky references. ``--dry-run`` prints the decision and builds nothing.
 
 After the HTML, the PDF edition is printed (:mod:`nkbook.publish.pdf`), unless the pages it is made from
-are the same as when it was last printed.
+are the same as when it was last printed. A PDF that cannot be made (a chart that never draws,
+Chromium failing) is an error naming the page and what did not draw, the build's status is 1, and
+no stamp says the build is good: the next build runs Sphinx and the PDF step again.
 """
 
 from __future__ import annotations
@@ -258,7 +260,7 @@ def _build_book(root: Path, dry_run: bool) -> int:
     kept = out / SOURCES_STAMP
     if kept.is_file() and kept.read_text() == sources and (out / "html" / "index.html").is_file():
         print("no file of the project changed since the last build: the pages stand as built")
-        return 0 if dry_run else pdf_edition(root)
+        return 0 if dry_run else finished(root, sources)
     try:
         previous = json.loads(stamp.read_text()) if stamp.is_file() else None
     except ValueError:
@@ -290,9 +292,22 @@ def _build_book(root: Path, dry_run: bool) -> int:
         keep_cache_after_failure(root, current)
         return status or 1
     out.mkdir(exist_ok=True)
+    # the chapters' cached outputs and the pages match these inputs (true whatever the PDF does)
     stamp.write_text(json.dumps(current, indent=1, sort_keys=True))
-    kept.write_text(sources)
-    return pdf_edition(root)
+    return finished(root, sources)
+
+
+def finished(root: Path, sources: str) -> int:
+    """The PDF edition, then the stamp that says the whole build is good (:data:`SOURCES_STAMP`,
+    which lets the next build skip Sphinx): written only once the PDF edition is made, and removed
+    before it is tried, so that a PDF that fails (or a build killed while printing) leaves no
+    stamp claiming a good build, and the next build runs again."""
+    kept = root / "_build" / SOURCES_STAMP
+    kept.unlink(missing_ok=True)
+    status = pdf_edition(root)
+    if status == 0:
+        kept.write_text(sources)
+    return status
 
 
 def keep_cache_after_failure(root: Path, current: dict) -> None:
@@ -331,7 +346,7 @@ def pdf_edition(root: Path) -> int:
     stamp.unlink(missing_ok=True)
     try:
         build_pdf(root)
-    except PdfError as exc:
+    except PdfError as exc:  # a chart not drawn, Chromium failing: named, never a traceback
         print(f"PDF edition not made: {exc}", file=sys.stderr)
         return 1
     stamp.write_text(digest)
