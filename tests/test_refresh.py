@@ -8,10 +8,16 @@ refresh either applies it completely or leaves every file as it was, bytes and t
 from __future__ import annotations
 
 import hashlib
+import http.server
+import importlib
 import json
 import os
 import re
 import shutil
+import socket
+import struct
+import threading
+import time
 import urllib.error
 from datetime import date
 
@@ -23,7 +29,10 @@ from nkbook.core.io import csv_bytes
 from nkbook.data import resource_names, validate
 from nkbook.data.provenance import check_bibliography, sources
 from nkbook.etl import refresh
+from nkbook.etl.__main__ import main as make_data
 from nkbook.etl.registry import built
+
+fetch_module = importlib.import_module("nkbook.etl.refresh.fetch")  # the package's ``fetch`` is the function
 
 pytestmark = needs_shared
 
@@ -381,12 +390,10 @@ def test_http_error_is_a_temporary_failure(project_copy, shared, capsys):
     assert f"could not download {refresh.OFAC_URL} (HTTP 503: Service Unavailable); nothing was changed" in err
 
 
-def test_fetch_reads_a_url_with_its_length(tmp_path):
-    """The real fetcher, on a file: address (no network needed)."""
-    path = tmp_path / "sdn.csv"
-    path.write_bytes(b"36,x\r\n")
-    got = refresh.fetch(path.as_uri(), timeout=5)
-    assert (got.url, got.data, got.content_length) == (path.as_uri(), b"36,x\r\n", 6)
+def test_fetch_reads_a_url_with_its_length(server):
+    """The real fetcher, on a local HTTP server (no network needed)."""
+    got = refresh.fetch(server.url("/ok"), timeout=5)
+    assert (got.url, got.data, got.content_length) == (server.url("/ok"), b"36,x\r\n", 6)
 
 
 # (7) OFAC ----------------------------------------------------------------------------------------
@@ -533,3 +540,425 @@ def test_download_that_breaks_the_schema_is_refused_with_row_and_field(project_c
     assert 'cell "2026-12-01": constraint "maximum" is "2026-11-20"' in err
     assert err.rstrip().endswith("Nothing was changed.")
     assert files_of(project_copy, shared) == before
+
+
+# a local HTTP server: what a real download can do wrong -----------------------------------------
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        route = self.server.routes.get(self.path)
+        if route is None:
+            self.send_error(404)
+            return
+        try:
+            route(self)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def head(self, status=200, **headers):
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name.replace("_", "-"), str(value))
+        self.end_headers()
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a connection the test broke on purpose
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}{path}"
+
+
+def _whole(data: bytes):
+    def route(h):
+        h.head(Content_Length=len(data))
+        h.wfile.write(data)
+
+    return route
+
+
+def _chunked(data: bytes, cut: int | None = None):
+    """Chunked transfer; with ``cut``, the connection closes after that many bytes, between
+    chunks, without the closing zero-length chunk."""
+
+    def route(h):
+        h.head(Transfer_Encoding="chunked")
+        body = data if cut is None else data[:cut]
+        for at in range(0, len(body), 65536):
+            part = body[at : at + 65536]
+            h.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+        if cut is None:
+            h.wfile.write(b"0\r\n\r\n")
+        h.close_connection = True
+
+    return route
+
+
+def _close_delimited(data: bytes):
+    """No length, no chunks: the body ends when the server closes the connection."""
+
+    def route(h):
+        h.head(Connection="close")
+        h.wfile.write(data)
+        h.close_connection = True
+
+    return route
+
+
+def _reset(data: bytes, at: int):
+    """Announces the whole file, sends ``at`` bytes, then resets the connection."""
+
+    def route(h):
+        h.head(Content_Length=len(data))
+        h.wfile.write(data[:at])
+        time.sleep(0.05)
+        h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        h.connection.close()
+        h.close_connection = True
+
+    return route
+
+
+def _endless(block: bytes, pause: float = 0.0, **headers):
+    def route(h):
+        h.head(Connection="close", **headers)
+        h.close_connection = True
+        while not h.server.stopping.is_set():
+            h.wfile.write(block)
+            if pause:
+                time.sleep(pause)
+
+    return route
+
+
+def _redirect(location: str):
+    def route(h):
+        h.head(302, Location=location, Content_Length=0)
+
+    return route
+
+
+@pytest.fixture
+def server():
+    srv = _Server(("127.0.0.1", 0), _Handler)
+    srv.stopping = threading.Event()
+    srv.routes = {
+        "/ok": _whole(b"36,x\r\n"),
+        "/chunked-ok": _chunked(b"36,x\r\n" * 50_000),
+        "/endless": _endless(b"x" * 65536),
+        "/huge": _endless(b"x" * 65536, Content_Length=10**12),
+        "/slow": _endless(b"x", pause=0.01),
+        "/to-file": _redirect("file:///etc/passwd"),
+        "/to-ftp": _redirect("ftp://127.0.0.1:9/sdn.csv"),
+        "/to-ok": _redirect("/ok"),
+    }
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv
+    srv.stopping.set()
+    srv.shutdown()
+    srv.server_close()
+
+
+def via(server, **paths):
+    """A fetcher that downloads each list from ``paths`` (``un=``, ``ofac=``) on the local server
+    with the real :func:`refresh.fetch`, and serves the snapshot for a list not named."""
+
+    def fetcher(url, timeout):
+        path = paths.get("un" if url == refresh.UN_URL else "ofac")
+        if path is None:
+            body = original(UN_XML if url == refresh.UN_URL else OFAC_CSV)
+            return refresh.Download(url, body, len(body))
+        return refresh.fetch(server.url(path), timeout)
+
+    return fetcher
+
+
+def run_via(capsys, fetcher, *args):
+    status = refresh.main(list(args), fetcher=fetcher, today=TODAY)
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+def _ofac_cut_at_a_row() -> tuple[bytes, int]:
+    """The OFAC snapshot and a cut after its last whole row but one: no end-of-file byte."""
+    body = original(OFAC_CSV)
+    return body, body.rindex(b"\r\n", 0, len(body) - 3) + 2
+
+
+# (8) every download whole, or a bad download (65) ------------------------------------------------
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_whole_ofac_file_passes_with_or_without_a_length(project_copy, shared, capsys, declared):
+    body = original(OFAC_CSV)
+    status, out, err = run(capsys, "--only", "ofac", lengths={refresh.OFAC_URL: len(body) if declared else None})
+    assert status == 0 and "Nothing to change" in out, err
+
+
+def test_ofac_cut_at_a_row_without_a_length_is_refused(project_copy, shared, capsys):
+    """Cut after a whole row, no Content-Length: every row has 12 fields, the last line ends
+    with a line break; only the missing end-of-file byte tells."""
+    body, cut = _ofac_cut_at_a_row()
+    before = files_of(project_copy, shared)
+    status, out, err = run(capsys, "--only", "ofac", ofac=body[:cut], lengths={refresh.OFAC_URL: None})
+    assert status == refresh.EXIT_BAD_DOWNLOAD, out
+    assert err.startswith(f"refused: {refresh.OFAC_URL}: cut short: the file does not end with OFAC's end-of-file")
+    assert "announced no length (Content-Length)" in err and err.rstrip().endswith("nothing was changed")
+    assert files_of(project_copy, shared) == before
+
+
+def _transport_faults() -> dict:
+    body, cut = _ofac_cut_at_a_row()
+    xml = original(UN_XML)
+    xml_cut = xml.rindex(b"</INDIVIDUAL>") + len(b"</INDIVIDUAL>")
+    return {
+        "OFAC chunked, cut at a row": ("ofac", _chunked(body, cut), "cut short: the connection ended after"),
+        "OFAC close-delimited, cut at a row": ("ofac", _close_delimited(body[:cut]), "does not end with OFAC's end"),
+        "OFAC connection reset mid-body": ("ofac", _reset(body, cut), "cut short"),
+        "UN chunked, cut after an element": ("un", _chunked(xml, xml_cut), "cut short"),
+    }
+
+
+@pytest.mark.parametrize("fault", list(_transport_faults()))
+def test_download_cut_short_on_the_wire_is_a_bad_download(project_copy, shared, server, capsys, fault):
+    which, route, what = _transport_faults()[fault]
+    server.routes["/list"] = route
+    before = files_of(project_copy, shared)
+    status, out, err = run_via(capsys, via(server, **{which: "/list"}), "--only", which)
+    assert status == refresh.EXIT_BAD_DOWNLOAD, (out, err)
+    assert err.startswith(f"refused: {server.url('/list')}: ") and what in err
+    assert err.rstrip().endswith("nothing was changed")
+    assert files_of(project_copy, shared) == before
+
+
+def test_chunked_download_is_read_whole(server):
+    got = refresh.fetch(server.url("/chunked-ok"), timeout=5)
+    assert (got.data, got.content_length) == (b"36,x\r\n" * 50_000, None)
+
+
+@pytest.mark.parametrize(
+    "path, limit, what",
+    [
+        ("/endless", ("MAX_BYTES", 200_000), "more than 200,000 bytes (MAX_BYTES) and still coming: not the list"),
+        ("/huge", ("MAX_BYTES", 200_000), "1,000,000,000,000 bytes announced (Content-Length), more than the 200,000"),
+        ("/slow", ("DEADLINE", 0.5), "the download took more than 0.5 s in all (DEADLINE) and was given up after"),
+    ],
+)
+def test_endless_or_slow_download_is_given_up(project_copy, shared, server, capsys, monkeypatch, path, limit, what):
+    """A body that never ends, or drips a byte at a time (each read well within the time-out),
+    is given up at the size cap or the overall deadline: a bad download, nothing changed."""
+    monkeypatch.setattr(fetch_module, *limit, raising=False)
+    before = files_of(project_copy, shared)
+    started = time.monotonic()
+    status, _, err = run_via(capsys, via(server, ofac=path), "--only", "ofac")
+    assert time.monotonic() - started < 10
+    assert status == refresh.EXIT_BAD_DOWNLOAD
+    assert err.startswith(f"refused: {server.url(path)}: ") and what in err
+    assert files_of(project_copy, shared) == before
+
+
+@pytest.mark.parametrize("path, target", [("/to-file", "file:///etc/passwd"), ("/to-ftp", "ftp://127.0.0.1:9/sdn.csv")])
+def test_redirect_to_another_scheme_is_a_bad_download(project_copy, shared, server, capsys, path, target):
+    before = files_of(project_copy, shared)
+    status, out, err = run_via(capsys, via(server, ofac=path), "--only", "ofac")
+    assert status == refresh.EXIT_BAD_DOWNLOAD, err
+    assert f"refused: {server.url(path)}: HTTP 302 redirect to {target!r}: only http and https addresses" in err
+    assert files_of(project_copy, shared) == before
+
+
+def test_redirect_to_http_is_followed(server):
+    assert refresh.fetch(server.url("/to-ok"), timeout=5).data == b"36,x\r\n"
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1:9/sdn.csv"])
+def test_fetch_reads_http_addresses_only(url):
+    with pytest.raises(refresh.BadDownload, match="not an http or https address"):
+        refresh.fetch(url, timeout=5)
+
+
+# (9) XML: no document type declaration, no entity -------------------------------------------------
+
+_LOL = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
+XML_ATTACKS = {
+    "billion laughs": (f'<!DOCTYPE CONSOLIDATED_LIST [<!ENTITY lol0 "lol">{_LOL}]>', "&lol9;"),
+    "external entity": ('<!DOCTYPE CONSOLIDATED_LIST [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', "&xxe;"),
+    "internal entity": ('<!DOCTYPE CONSOLIDATED_LIST [<!ENTITY kim "KIM">]>', "&kim;"),
+}
+
+
+@pytest.mark.parametrize("attack", list(XML_ATTACKS))
+def test_xml_with_a_dtd_or_entities_is_refused(project_copy, shared, capsys, attack):
+    doctype, use = XML_ATTACKS[attack]
+    xml = original(UN_XML)
+    xml = xml.replace(b"?>\n", b"?>\n" + doctype.encode() + b"\n", 1)
+    xml = xml.replace(b"<FIRST_NAME>", f"<FIRST_NAME>{use}".encode(), 1)
+    before = files_of(project_copy, shared)
+    status, _, err = run(capsys, "--only", "un", un=xml)
+    assert status == refresh.EXIT_BAD_DOWNLOAD
+    assert err.startswith(f"refused: {refresh.UN_URL}: the XML carries a document type declaration or entities (")
+    assert "which the list never has" in err
+    assert files_of(project_copy, shared) == before
+
+
+# (10) BibTeX: dateGenerated from the parsed root; no brace, backslash or line break ------------
+
+PLANTED = (
+    "2026-11-20T00:00:05.000Z)},\n}\n\n@online{evil,\n  author = {{Evil Corp}},\n  title = {{Planted}},\n"
+    "  howpublished = {Evil},\n  year = {2026},\n  date = {2026-11-20},\n  url = {https://evil.example/},\n"
+    "  urldate = {2026-11-22},\n  sourcekind = {primary},\n  note = {(x"
+)
+
+
+def test_comment_before_the_root_plants_nothing_in_the_bibliography(project_copy, shared, capsys):
+    download = un_with(generated="2026-11-20T00:00:05.000Z", add=("KPi.081", "KIM", "TEST", "2026-06-01"))
+    download = download.replace(b"?>\n", f'?>\n<!-- dateGenerated="{PLANTED}" -->\n'.encode(), 1)
+    bib_before = (project_copy / "book" / "references.bib").read_text(encoding="utf-8")
+    status, _, err = run(capsys, "--only", "un", un=download)
+    assert status == 0, err
+    bib = (project_copy / "book" / "references.bib").read_text(encoding="utf-8")
+    added = set(re.findall(r"^@\w+\{([^,\s]+),", bib, flags=re.M)) - set(
+        re.findall(r"^@\w+\{([^,\s]+),", bib_before, flags=re.M)
+    )
+    assert added == {"unsc-consolidated-list-2026-11-20"}
+    assert "evil" not in bib
+    assert "(dateGenerated 2026-11-20T00:00:05.000Z); stored as un-consolidated-list/consolidated_2026-11-20.xml" in bib
+    assert_project_validates(project_copy, shared)
+
+
+@pytest.mark.parametrize(
+    "dated, urldate, generated, field, char",
+    [
+        ("2026-11-20", "2026-11-22}", None, "urldate", "}"),
+        ("2026-11-20", "{2026-11-22", None, "urldate", "{"),
+        ("2026-11-20", "2026-11-22\\", None, "urldate", "\\"),
+        ("2026-11-20", "2026-11-22\n@online{x,", None, "urldate", "\n"),
+        ("2026-11-20", "2026-11-22", "2026-11-20T00:00:05Z}", "note", "}"),
+        ("2026-11-20", "2026-11-22", "2026-11-20T00:00:05Z&#10;@online{x,", "note", "\n"),
+    ],
+)
+def test_bibtex_values_with_braces_backslashes_or_line_breaks_are_refused(dated, urldate, generated, field, char):
+    stage = importlib.import_module("nkbook.etl.refresh.stage")
+    xml = original(UN_XML)
+    if generated:
+        xml = xml.replace(b"dateGenerated='2024-09-26T00:00:07.514Z'", f"dateGenerated='{generated}'".encode())
+    with pytest.raises(refresh.Refused) as caught:
+        stage._bib_entry(refresh.UN, dated, xml, urldate)
+    message = str(caught.value)
+    assert message.startswith(f"the bibliography entry 'unsc-consolidated-list-{dated}' would get {field} = ")
+    assert f"which holds {char!r}" in message and "braces, backslashes and line breaks are not written" in message
+
+
+# (11) an interrupted commit is finished or rolled back --------------------------------------------
+
+
+class Killed(BaseException):
+    """The process dies: no handler runs (as with SIGKILL or a power cut)."""
+
+
+def crash_after(monkeypatch, renames: int, error: BaseException | None = None):
+    """Make ``os.replace`` fail once ``renames`` files have been renamed over their targets (the
+    journal's own rename is not counted); returns a switch that disarms it."""
+    real, done, armed = os.replace, [], [True]
+
+    def replace(src, dst, *args, **kwargs):
+        if armed[0] and str(src).endswith(".refresh-tmp") and not str(dst).endswith(".refresh-journal.json"):
+            if len(done) == renames:
+                armed[0] = False
+                raise error or Killed()
+            done.append(dst)
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    return armed
+
+
+def leftovers(project, shared) -> list:
+    return sorted(
+        p.name
+        for folder in (project, shared)
+        for p in folder.rglob("*")
+        if p.name.endswith((".refresh-tmp", ".refresh-old")) or p.name == ".refresh-journal.json"
+    )
+
+
+def _new_lists():
+    un = un_with(generated="2026-11-20T00:00:05.000Z", add=("KPi.081", "KIM", "TEST", "2026-06-01"))
+    return un, ofac_with(add=True)
+
+
+@pytest.mark.parametrize("renames", [0, 5])
+def test_refresh_killed_while_renaming_is_finished_by_the_next(project_copy, shared, capsys, monkeypatch, renames):
+    """6 files (2 snapshots, the bibliography, 2 tables, the descriptor); killed after ``renames``
+    (5: the tables replaced, not data/datapackage.json). The next refresh completes it."""
+    un, ofac = _new_lists()
+    crash_after(monkeypatch, renames)
+    with pytest.raises(Killed):
+        run(capsys, un=un, ofac=ofac)
+    capsys.readouterr()
+    stopped = files_of(project_copy, shared)
+    status, _, err = run(capsys, "--dry-run", un=un, ofac=ofac)  # writes nothing, not even to recover
+    assert status == refresh.EXIT_REFUSED and "run make refresh without --dry-run to finish or roll it back" in err
+    assert files_of(project_copy, shared) == stopped
+    status, out, err = run(capsys, un=un, ofac=ofac)
+    assert status == 0, err
+    assert out.startswith("finished a refresh interrupted while replacing files: replaced ")
+    assert "Nothing to change" in out
+    assert_project_validates(project_copy, shared)
+    assert leftovers(project_copy, shared) == []
+    assert "KPi.081" in set(table(project_copy, UN_TABLE)["reference_number"])
+    assert (shared / "data" / "snapshots" / "ofac-sdn" / "sdn_2026-11-22.csv").read_bytes() == ofac
+
+
+def test_make_data_finishes_an_interrupted_refresh(project_copy, shared, capsys, monkeypatch):
+    un, ofac = _new_lists()
+    crash_after(monkeypatch, 5)
+    with pytest.raises(Killed):
+        run(capsys, un=un, ofac=ofac)
+    capsys.readouterr()
+    assert make_data([]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("finished a refresh interrupted while replacing files: replaced data/datapackage.json\n")
+    assert_project_validates(project_copy, shared)
+    assert leftovers(project_copy, shared) == []
+
+
+def test_interrupted_refresh_with_a_new_file_missing_is_rolled_back(project_copy, shared, capsys, monkeypatch):
+    un, ofac = _new_lists()
+    before = files_of(project_copy, shared)
+    crash_after(monkeypatch, 3)
+    with pytest.raises(Killed):
+        run(capsys, un=un, ofac=ofac)
+    capsys.readouterr()
+    (project_copy / "data" / "datapackage.json.refresh-tmp").unlink()  # e.g. removed by hand
+    message = refresh.recover()
+    assert message.startswith("rolled back a refresh interrupted while replacing files (data/datapackage.json")
+    assert "restored book/references.bib" in message
+    assert files_of(project_copy, shared) == before  # bytes and times: the old files themselves
+    assert leftovers(project_copy, shared) == []
+    assert_project_validates(project_copy, shared)
+
+
+def test_rename_failing_is_rolled_back_at_once(project_copy, shared, capsys, monkeypatch):
+    un, ofac = _new_lists()
+    before = files_of(project_copy, shared)
+    crash_after(monkeypatch, 4, OSError(5, "Input/output error"))
+    status, _, err = run(capsys, un=un, ofac=ofac)
+    assert status == refresh.EXIT_REFUSED
+    assert err.startswith("interrupted: replacing data/")
+    assert (
+        "([Errno 5] Input/output error)" in err
+        and "; rolled back (" in err
+        and err.rstrip().endswith("nothing was changed")
+    )
+    assert files_of(project_copy, shared) == before
+    assert leftovers(project_copy, shared) == []

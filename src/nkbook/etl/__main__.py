@@ -1,5 +1,7 @@
 """``python -m nkbook.etl`` (``make data``): rebuild, validate, refresh the data package.
 
+0. Finish or roll back a ``make refresh`` that was killed while replacing files (its journal,
+   ``.refresh-journal.json``, is there; see :mod:`nkbook.etl.refresh.apply`), saying which.
 1. Rebuild every derived table from ``../shared/data/snapshots`` (skipped, with a note, where
    that folder is absent: the committed tables then stand as they are).
 2. Validate every table against its schema and sources (stats aside).
@@ -19,6 +21,7 @@ import argparse
 import sys
 
 from nkbook.etl.package import rebuild_derived, refresh_package
+from nkbook.etl.refresh.apply import Interrupted, recover
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +30,14 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="compare rebuilt tables with the committed ones; write nothing"
     )
     args = parser.parse_args(argv)
+    if not args.check:  # a make refresh killed while replacing files: finished or rolled back first
+        try:
+            recovered = recover()
+        except (Interrupted, OSError) as exc:
+            print(f"refused: {exc}", file=sys.stderr)
+            return 1
+        if recovered:
+            print(recovered)
     report = rebuild_derived(write=not args.check)
     for line in report.lines:
         print(line)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 import pandas as pd
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as parse_xml
 
 from nkbook.core.paths import data_dir
 from nkbook.data import resource, validate
@@ -24,6 +26,7 @@ UN_MIN_ENTRIES = 500
 UN_MIN_DPRK = 100
 OFAC_MIN_ENTRIES = 10_000
 OFAC_MIN_DPRK = 300
+OFAC_END = b"\x1a"  # the DOS end-of-file byte that closes every sdn.csv: proof that nothing is missing
 
 
 class Refused(Exception):
@@ -93,6 +96,27 @@ def _check_length(d: Download) -> None:
         )
 
 
+def parse_un(data: bytes, url: str) -> ET.Element:
+    """The root of a copy of the UN list, parsed with defusedxml: a document type declaration
+    (the carrier of entity bombs and external entities, which the list never has) is refused
+    whatever the runtime's expat allows, and a document that does not close its root (cut
+    short) does not parse."""
+    try:
+        return parse_xml(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise BadDownload(
+            f"{url}: the XML carries a document type declaration or entities ({type(exc).__name__}: {exc}), "
+            "which the list never has (an entity bomb or an external entity?): refused"
+        ) from exc
+    except ET.ParseError as exc:
+        raise BadDownload(f"{url}: not well-formed XML ({exc}): corrupt or cut short") from exc
+
+
+def date_generated(root: ET.Element) -> str:
+    """The ``dateGenerated`` attribute of the parsed root (never read from the raw bytes)."""
+    return root.get("dateGenerated", "")
+
+
 def _at_least(url: str, count: int, minimum: int, what: str, constant: str) -> None:
     if count < minimum:
         raise BadDownload(
@@ -102,15 +126,12 @@ def _at_least(url: str, count: int, minimum: int, what: str, constant: str) -> N
 
 def check_un(d: Download, today: date) -> Checked:
     _check_length(d)
-    try:
-        root = ET.fromstring(d.data)
-    except ET.ParseError as exc:
-        raise BadDownload(f"{d.url}: not well-formed XML ({exc}): corrupt or cut short") from exc
+    root = parse_un(d.data, d.url)
     if root.tag != "CONSOLIDATED_LIST":
         raise BadDownload(
             f"{d.url}: root element <{root.tag}>, expected <CONSOLIDATED_LIST>: not the Consolidated List"
         )
-    generated = root.get("dateGenerated", "")
+    generated = date_generated(root)
     try:
         when = datetime.fromisoformat(generated)
     except ValueError:
@@ -134,6 +155,11 @@ def check_un(d: Download, today: date) -> Checked:
 
 def check_ofac(d: Download, today: date) -> Checked:
     _check_length(d)
+    if not d.data.endswith(OFAC_END) and d.content_length is None:
+        raise BadDownload(
+            f"{d.url}: cut short: the file does not end with OFAC's end-of-file byte \\x1a and the server "
+            "announced no length (Content-Length) to check it by"
+        )
     try:
         text = d.data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -8,7 +8,7 @@ import sys
 from datetime import date, datetime, timezone
 
 from nkbook.core.paths import relative, snapshots_dir
-from nkbook.etl.refresh.apply import Interrupted, apply_writes
+from nkbook.etl.refresh.apply import Interrupted, apply_writes, journal_path, recover
 from nkbook.etl.refresh.check import CHECKS, LISTS, Refused, _describe, _order, compare, current, report
 from nkbook.etl.refresh.fetch import BadDownload, Fetcher, Offline, download, fetch
 from nkbook.etl.refresh.stage import stage_writes
@@ -62,6 +62,21 @@ def main(argv: list[str] | None = None, *, fetcher: Fetcher = fetch, today: date
             file=sys.stderr,
         )
         return EXIT_REFUSED
+    if args.dry_run and journal_path().exists():
+        print(
+            f"refused: {relative(journal_path())}: a refresh was interrupted while replacing files; "
+            "run make refresh without --dry-run to finish or roll it back; nothing was changed",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    if not args.dry_run:
+        try:
+            recovered = recover()
+        except (Interrupted, OSError) as exc:
+            print(f"refused: {exc}", file=sys.stderr)
+            return EXIT_REFUSED
+        if recovered:
+            print(recovered)
     try:
         downloads = [(o, download(o.url, fetcher)) for o in chosen]
         everything = []

@@ -25,7 +25,8 @@ from nkbook.core.paths import bibliography_path, data_dir, project_root, snapsho
 from nkbook.data import package, resource
 from nkbook.etl import SnapshotError
 from nkbook.etl.package import refresh_package
-from nkbook.etl.refresh.check import LISTS, OFAC, UN, Changes, OfficialList, Refused
+from nkbook.etl.refresh.check import LISTS, OFAC, UN, Changes, OfficialList, Refused, date_generated, parse_un
+from nkbook.etl.refresh.fetch import BadDownload
 from nkbook.etl.registry import built
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -82,17 +83,37 @@ def _source_keys(table: bytes) -> set[str]:
     return {v for c in frame.columns if c.endswith("source_id") for v in frame[c] if v}
 
 
+#: What no value written into the bibliography may hold: a brace or a backslash would end or
+#: escape the field (and could plant a whole entry), a line break would start a new one.
+BIBTEX_UNSAFE = re.compile(r"[{}\\\r\n]")
+
+
+def _bibtex_value(key: str, name: str, value: str) -> str:
+    """``value`` for field ``name`` of entry ``key``, refused if it could break out of its braces."""
+    bad = BIBTEX_UNSAFE.search(value)
+    if bad:
+        raise Refused(
+            f"the bibliography entry {key!r} would get {name} = {value[:120]!r}, which holds {bad.group()!r} "
+            f"at character {bad.start() + 1}: braces, backslashes and line breaks are not written into BibTeX"
+        )
+    return value
+
+
 def _bib_entry(official: OfficialList, dated: str, data: bytes, urldate: str) -> str:
-    """The BibTeX entry of a copy of a list, in the style of the entries written by hand."""
+    """The BibTeX entry of a copy of a list, in the style of the entries written by hand; every
+    value is refused if it holds a brace, a backslash or a line break."""
     stored = f"{official.folder}/{official.copy_name.format(dated)}"
     digest = hashlib.sha256(data).hexdigest()
     if official is UN:
-        generated = re.search(rb"""dateGenerated=["']([^"']+)""", data[:2000])
+        try:  # the root's attribute, parsed: never a regex over the raw bytes (a comment could hold one)
+            generated = date_generated(parse_un(data, stored)) or dated
+        except BadDownload as exc:
+            raise Refused(str(exc)) from exc
         author, publisher = "United Nations Security Council", "United Nations Security Council"
         title = f"United Nations Security Council Consolidated List (XML), generated {dated}"
         note = (
             f"Downloaded from the official address by make refresh on {urldate} "
-            f"(dateGenerated {generated.group(1).decode() if generated else dated}); stored as {stored}, sha256 {digest}."
+            f"(dateGenerated {generated}); stored as {stored}, sha256 {digest}."
         )
     else:
         author, publisher = (
@@ -104,11 +125,25 @@ def _bib_entry(official: OfficialList, dated: str, data: bytes, urldate: str) ->
             f"Downloaded from OFAC's Sanctions List Service by make refresh on {urldate}; the file carries no date, "
             f"the day of the download stands for it. Stored as {stored}, sha256 {digest}."
         )
+    key = f"{official.source_prefix}{dated}"
+    if not re.fullmatch(r"[A-Za-z0-9_.:-]+", key) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", dated):
+        raise Refused(f"the bibliography entry {key!r}: {dated!r} is not a date (YYYY-MM-DD)")
+    v = {
+        name: _bibtex_value(key, name, value)
+        for name, value in (
+            ("author", author),
+            ("title", title),
+            ("howpublished", publisher),
+            ("url", official.url),
+            ("urldate", urldate),
+            ("note", note),
+        )
+    }
     return (
-        f"@online{{{official.source_prefix}{dated},\n  author = {{{{{author}}}}},\n  title = {{{{{title}}}}},\n"
-        f"  howpublished = {{{publisher}}},\n  year = {{{dated[:4]}}},\n  month = {MONTHS[int(dated[5:7]) - 1]},\n"
-        f"  date = {{{dated}}},\n  url = {{{official.url}}},\n  urldate = {{{urldate}}},\n  sourcekind = {{primary}},\n"
-        f"  note = {{{note}}},\n}}\n"
+        f"@online{{{key},\n  author = {{{{{v['author']}}}}},\n  title = {{{{{v['title']}}}}},\n"
+        f"  howpublished = {{{v['howpublished']}}},\n  year = {{{dated[:4]}}},\n  month = {MONTHS[int(dated[5:7]) - 1]},\n"
+        f"  date = {{{dated}}},\n  url = {{{v['url']}}},\n  urldate = {{{v['urldate']}}},\n  sourcekind = {{primary}},\n"
+        f"  note = {{{v['note']}}},\n}}\n"
     )
 
 
