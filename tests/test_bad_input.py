@@ -175,3 +175,18 @@ def test_truncated_snapshot_is_named(tmp_path):
     xml.write_bytes(xml.read_bytes()[:50_000])
     with pytest.raises(SnapshotError, match=r"consolidated_2024-09-26.xml: not well-formed XML"):
         un_1718.build(snaps)
+
+
+@needs_shared
+def test_snapshot_declaring_entities_is_refused(tmp_path):
+    """make data parses the stored UN list as make refresh parses a download: with defusedxml, so
+    an entity declaration (here a billion-laughs seed) is refused, not expanded."""
+    snaps = tmp_path / "snapshots"
+    shutil.copytree(SNAPSHOTS / "un-consolidated-list", snaps / "un-consolidated-list")
+    xml = snaps / un_1718.LATEST
+    text = xml.read_bytes()
+    start = text.index(b"<CONSOLIDATED_LIST")
+    bomb = b'<!DOCTYPE CONSOLIDATED_LIST [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
+    xml.write_bytes(text[:start] + bomb + text[start:])
+    with pytest.raises(SnapshotError, match=r"consolidated_2024-09-26.xml: refused: the XML declares entities"):
+        un_1718.build(snaps)

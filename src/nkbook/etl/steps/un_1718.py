@@ -13,7 +13,9 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import defusedxml.ElementTree as defused
 import pandas as pd
+from defusedxml import DefusedXmlException
 
 from nkbook.etl import SnapshotError
 
@@ -57,10 +59,12 @@ def dprk_entries(root: ET.Element, where: str) -> list[dict]:
 def _entries(path: Path) -> list[dict]:
     if not path.is_file():
         raise SnapshotError(f"{path}: snapshot missing")
-    try:
-        root = ET.parse(path).getroot()
+    try:  # defusedxml, as for a download: no entity expansion, no external reference
+        root = defused.parse(path).getroot()
     except ET.ParseError as exc:
         raise SnapshotError(f"{path}: not well-formed XML ({exc})") from exc
+    except DefusedXmlException as exc:
+        raise SnapshotError(f"{path}: refused: the XML declares entities or a DTD ({exc!r})") from exc
     return dprk_entries(root, str(path))
 
 
