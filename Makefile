@@ -1,6 +1,8 @@
 # The README's two commands are `make book` and `make test`; everything else is a step of them
 # or a maintainer's tool. Each target creates the environment first if it is missing or stale.
-PYTHON ?= python3.11
+# The interpreter of a new .venv: make PYTHON=python3.12 ...; by default the first of python3.11,
+# python3.12, python3.13 found (tools/venv.sh)
+PYTHON ?=
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -11,14 +13,14 @@ PIP_SAFE := --require-hashes --only-binary :all:
 .PHONY: book test check data refresh notebooks lock system-deps clean
 
 $(STAMP): requirements.lock requirements-nodeps.txt pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || bash tools/venv.sh $(VENV) $(PYTHON)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(PIP_SAFE) -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(PIP_SAFE) --no-deps -r requirements-nodeps.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 ## make book: the HTML book in _build/html (chapters executed; warnings are errors) and its PDF
-## edition, printed by Debian's Chromium
+## edition, printed by Chromium (nkbook.publish.browser finds it)
 book: $(STAMP) system-deps
 	$(BIN)/python -m nkbook.publish.build
 
@@ -59,12 +61,17 @@ lock: $(STAMP)
 	  --no-emit-index-url --no-emit-trusted-host --output-file requirements.lock requirements.in
 	$(BIN)/python tools/write_environment_yml.py
 
-## system-deps: Debian's Chromium for the PDF edition and the browser tests, and the charts' font
-system-deps:
-	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q "Liberation Sans"; then :; \
-	else echo "installing Debian packages: chromium fonts-liberation"; \
+## system-deps: a Chromium for the PDF edition and the browser tests (Debian's package, Ubuntu's
+## snap, Playwright's own or NKBOOK_CHROMIUM: see nkbook.publish.browser) and the charts' font;
+## installed from Debian's packages when missing and run as root
+system-deps: $(STAMP)
+	@if $(BIN)/python -m nkbook.publish.browser >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q "Liberation Sans"; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "installing Debian packages: chromium fonts-liberation"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    chromium fonts-liberation fontconfig >/dev/null; fi
+	    chromium fonts-liberation fontconfig >/dev/null; \
+	else $(BIN)/python -m nkbook.publish.browser >/dev/null || exit 1; \
+	  echo "the charts need the Liberation Sans font: sudo apt-get install fonts-liberation" >&2; exit 1; fi
 
 clean:
 	rm -rf _build
