@@ -55,11 +55,13 @@ needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds (th
 #   built     the built book in _build/html (or NKBOOK_TEST_HTML): `make book` first
 #   browser   the built book in headless Chromium (marked by hand in the test modules)
 #   notebooks the chapters under nbval (the root conftest.py marks those)
+#   env       installs or starts an environment: the lab's server, a throw-away Binder venv
+#             (marked by hand; `make test` installs the lab first)
 # A test's needs are read off its skip markers (``needs_shared``, ``needs_seeds``, or a skip whose
 # reason says the book is not built) and the built-book globals its function uses (``HTML``,
 # ``built_pages``). Under CI (``CI=true``) a test whose needs are missing fails instead of skipping.
 
-TIERS = ("unit", "data", "built", "browser", "notebooks")
+TIERS = ("unit", "data", "built", "browser", "notebooks", "env")
 #: Each need: what the failure names, and whether it is there.
 NEEDS = {
     "shared": (f"{SNAPSHOTS} (the raw snapshots of ../shared)", lambda: SNAPSHOTS.is_dir()),

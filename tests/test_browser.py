@@ -12,14 +12,12 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from conftest import HTML, built_pages
-
-CHROMIUM = Path("/usr/bin/chromium")
+from nkbook.publish.browser import LAUNCH_ARGS, NoChromium, chromium
 
 pytestmark = pytest.mark.browser
 if not (HTML / "index.html").is_file():
@@ -51,21 +49,14 @@ def server():
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is not installed: `make system-deps` installs it")
+    try:
+        executable = chromium()
+    except NoChromium as exc:
+        pytest.fail(str(exc))
     with playwright.sync_playwright() as p:
         b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-sync",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-            ],
+            executable_path=str(executable),
+            args=[*LAUNCH_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
         )
         yield b
         b.close()

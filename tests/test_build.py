@@ -317,9 +317,10 @@ def test_a_pdf_that_fails_leaves_no_stamp_that_claims_a_good_build(copy, monkeyp
     is good (the next build must not report "the pages stand as built"); the same when the PDF
     fails in a later build of unchanged sources."""
     from nkbook.publish import build, pdf
+    from nkbook.publish.browser import HOW_TO_INSTALL, found
 
-    if not pdf.CHROMIUM.exists():
-        pytest.skip(f"{pdf.CHROMIUM} is missing (make system-deps)")
+    if found() is None:
+        pytest.skip(HOW_TO_INSTALL)
     shutil.copy(ROOT / "_toc.yml", copy / "_toc.yml")
     shutil.copytree(ROOT / "book" / "appendix", copy / "book" / "appendix")
     for page in (ROOT / "book").glob("*.md"):

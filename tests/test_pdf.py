@@ -20,8 +20,9 @@ import pytest
 import yaml
 
 from conftest import HTML, ROOT
+from nkbook.publish.browser import HOW_TO_INSTALL, found
 from nkbook.publish.build import pages_digest
-from nkbook.publish.pdf import CHROMIUM, PDF_NAME, PdfError, finish, pdf_date
+from nkbook.publish.pdf import PDF_NAME, PdfError, finish, pdf_date
 
 PDF = Path(os.environ.get("NKBOOK_PDF") or HTML / "_static" / "downloads" / PDF_NAME)
 PDF_HTML = PDF.parents[2] if os.environ.get("NKBOOK_PDF") else HTML  # the built book the PDF was printed from
@@ -387,7 +388,7 @@ NEVER_DRAWN = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><tit
 <script>console.error("chart nkb-0123456789abcdef was not drawn: Error: boom");</script>
 </body></html>
 """
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (make system-deps)")
+needs_chromium = pytest.mark.skipif(found() is None, reason=HOW_TO_INSTALL)
 
 
 def never_drawn_page(folder: Path) -> Path:

@@ -14,6 +14,8 @@ import http.server
 import threading
 from pathlib import Path
 
+from nkbook.publish.browser import LAUNCH_ARGS, chromium
+
 ROOT = Path(__file__).resolve().parents[1]
 HEIGHTS = {390: 844, 768: 1024}
 
@@ -40,7 +42,7 @@ def main(argv=None) -> int:
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
     args.out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(executable_path=str(chromium()), args=list(LAUNCH_ARGS))
         for width in args.width or [390, 1280]:
             context = browser.new_context(
                 viewport={"width": width, "height": HEIGHTS.get(width, 800)},

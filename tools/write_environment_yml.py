@@ -21,6 +21,7 @@ def main() -> None:
         "# Written by tools/write_environment_yml.py from requirements.lock: do not edit by hand.",
         "# conda env create -f environment.yml && conda activate dprk-russia-book",
         "# pip install --no-deps -r requirements-nodeps.txt -e .   (cffconvert: only its schema file; see that file)",
+        '# python -m ipykernel install --sys-prefix --name nkbook --display-name "Python 3 (nkbook)"   (the chapters\' kernel)',
         "name: dprk-russia-book",
         "channels:",
         "  - conda-forge",

@@ -48,10 +48,9 @@ def dependencies_text(deps: dict[str, list[str]]) -> str:
 
 
 def run(nb: nbformat.NotebookNode, folder: Path) -> None:
-    """Execute a notebook in memory, with ``folder`` as working directory, recording no timings."""
-    NotebookClient(
-        nb, timeout=600, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(folder)}}
-    ).execute()
+    """Execute a notebook in memory in the kernel it names (the book's, ``nkbook``: ``make``
+    registers it), with ``folder`` as working directory, recording no timings."""
+    NotebookClient(nb, timeout=600, record_timing=False, resources={"metadata": {"path": str(folder)}}).execute()
 
 
 def execute(path: Path) -> list[str]:

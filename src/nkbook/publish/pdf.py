@@ -43,9 +43,9 @@ from pathlib import Path
 from nkbook.core.paths import project_root
 from nkbook.data import package
 from nkbook.present.templating import STATIC
+from nkbook.publish.browser import LAUNCH_ARGS, NoChromium, chromium
 
 PDF_NAME = "north-korea-russia-war-book.pdf"
-CHROMIUM = Path("/usr/bin/chromium")
 PRINT_CSS = STATIC / "nkbook-print.css"
 # A4's page margins (top, right, bottom, left, in mm), the same as in the print stylesheet's @page.
 MARGIN_MM = {"top": 16, "right": 14, "bottom": 18, "left": 14}
@@ -225,25 +225,16 @@ def print_pdf(page: Path, target: Path, cutoff: str) -> int:
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
     from playwright.sync_api import sync_playwright
 
-    if not CHROMIUM.exists():
-        raise PdfError(f"{CHROMIUM} is missing: `make system-deps` installs Debian's chromium")
+    try:
+        executable = chromium()
+    except NoChromium as exc:
+        raise PdfError(str(exc)) from None
     folder = page.parent.resolve().as_uri()
     errors: list[str] = []  # what the page reported (a chart that failed says so in the console)
     step = "starting Chromium"
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=str(CHROMIUM),
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-sync",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                ],
-            )
+            browser = p.chromium.launch(executable_path=str(executable), args=list(LAUNCH_ARGS))
             try:
                 context = browser.new_context(viewport={"width": COLUMN_PX, "height": 1100})
                 context.route(
