@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from nkbook.core.errors import DataError
 from nkbook.core.formats import day, number
 from nkbook.core.paths import project_root
 from nkbook.data import coverage, load, package
@@ -240,12 +241,18 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="report pages that differ from the data package; write nothing"
     )
     args = parser.parse_args(argv)
-    if args.check:
-        found = stale()
-        for name in found:
-            print(f"{name}: out of date with data/datapackage.json (run `make data`)")
-        return 1 if found else 0
-    changed = write()
+    try:
+        if args.check:
+            found = stale()
+            for name in found:
+                print(f"{name}: out of date with data/datapackage.json (run `make data`)")
+            return 1 if found else 0
+        changed = write()
+    except DataError as exc:  # every page is made before any is written: none is changed
+        print(f"data appendix left unchanged: {len(exc.problems)} problem(s)", file=sys.stderr)
+        for p in exc.problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 1
     print(f"data appendix: {len(changed)} page(s) written" + (f" ({', '.join(changed)})" if changed else ""))
     return 0
 
