@@ -218,6 +218,19 @@ BROKEN_BIB = [
 ]
 
 
+def test_bibliography_key_the_book_cannot_cite_and_bytes_not_utf8(tmp_path):
+    bib = tmp_path / "refs.bib"
+    bib.write_text(ENTRY.format(key="fine", **GOOD) + ENTRY.format(key="a`b", **GOOD), encoding="utf-8")
+    p = only(check_bibliography(bib))
+    assert p.file == f"{bib} entry 'a`b' (line {LINES_PER_ENTRY + 1})" and "the key may hold only" in p.message
+    bib.write_bytes(ENTRY.format(key="fine", **GOOD).replace("{T}", "{caf\xe9}").encode("latin-1"))
+    p = only(check_bibliography(bib))
+    assert (p.file, p.message) == (
+        str(bib),
+        "byte 0xE9 at line 3 is not UTF-8 (invalid continuation byte): save it as UTF-8",
+    )
+
+
 @pytest.mark.parametrize(("new", "said"), [c[1:] for c in BROKEN_BIB], ids=[c[0] for c in BROKEN_BIB])
 def test_make_data_on_a_broken_bibliography_prints_the_problem(project_copy, tmp_path, monkeypatch, capsys, new, said):
     monkeypatch.setenv("NKBOOK_SHARED", str(tmp_path / "no-shared"))

@@ -35,6 +35,8 @@ SOURCE_KINDS = ("primary", "report", "relay")
 #: Where an entry begins: ``@online{key,`` (the line numbers that problems name are read off these).
 ENTRY = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.M)
 NOT_ENTRIES = ("comment", "string", "preamble")
+#: What a key may hold: the book cites it inside roles ({cite:t}`key`) and links to it by it.
+KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+/-]*$")
 #: Characters a web address cannot hold unencoded (RFC 3986), besides whitespace and control characters.
 NOT_IN_URL = set('<>"\\^`{|}')
 
@@ -109,8 +111,12 @@ def check_bibliography(path: Path | None = None) -> list[Problem]:
     except OSError as exc:
         return [Problem(name, f"cannot read the bibliography: {exc}")]
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        return [Problem(name, f"cannot read the bibliography: byte at line {line} is not UTF-8 ({exc.reason})")]
+        line = exc.object[: exc.start].count(b"\n") + 1
+        return [
+            Problem(
+                name, f"byte 0x{exc.object[exc.start]:02X} at line {line} is not UTF-8 ({exc.reason}): save it as UTF-8"
+            )
+        ]
     lines = entry_lines(text)
     repeated = [
         Problem(
@@ -133,6 +139,10 @@ def check_bibliography(path: Path | None = None) -> list[Problem]:
     for key, entry in bib.entries.items():
         line = lines.get(key.lower(), [(key, None)])[0][1]
         here = f"{name} entry '{key}'" + (f" (line {line})" if line else "")
+        if not KEY.match(key):
+            problems.append(
+                Problem(here, "the key may hold only letters, digits and - _ . : + / (the book cites it in roles)")
+            )
         if not entry.persons.get("author"):
             problems.append(Problem(here, "has no author (for an organisation, write author = {{Name}})"))
         for field in REQUIRED_FIELDS:
