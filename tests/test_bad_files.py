@@ -77,6 +77,7 @@ BAD_FILES = [
     ("empty", lambda d: b"", None, None, "is empty (0 bytes)"),
     ("only blank lines", lambda d: b"\n\n", None, None, "holds only blank lines"),
     ("a header and no rows", lambda d: d.split(b"\n")[0] + b"\n", None, None, "has a header line but no rows"),
+    ("a short header and no rows", lambda d: b"a\n", None, None, "has a header line but no rows"),
     (
         "a quote never closed",
         in_line(36, b",State Department", b',"State Department'),

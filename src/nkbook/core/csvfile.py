@@ -115,7 +115,8 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
     if not data.strip():
         what = "is empty (0 bytes)" if not data else "holds only blank lines"
         return None, [Problem(file, f"{what}: a table needs a header line and at least one row")]
-    if data.startswith(UTF16_BOMS) or data[:200].count(b"\x00") >= len(data[:200]) // 4:
+    nuls = data[:200].count(b"\x00")  # UTF-16 without a byte-order mark: every other byte of ASCII text is 0
+    if data.startswith(UTF16_BOMS) or (nuls and nuls >= len(data[:200]) // 4):
         return None, [Problem(file, "is UTF-16, not UTF-8: save it as UTF-8 (without a byte-order mark)")]
     if data.startswith(UTF8_BOM):
         return None, [
