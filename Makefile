@@ -4,13 +4,16 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Every download is checked against the sha256 hashes the lock records, and only wheels are
+# taken (no package's build script runs at install time); `make lock` writes the hashes
+PIP_SAFE := --require-hashes --only-binary :all:
 
 .PHONY: book test check data refresh notebooks lock system-deps clean
 
 $(STAMP): requirements.lock requirements-nodeps.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-nodeps.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(PIP_SAFE) -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(PIP_SAFE) --no-deps -r requirements-nodeps.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
@@ -49,9 +52,10 @@ refresh: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python -m nkbook.publish.execute
 
-## make lock: re-resolve requirements.in into requirements.lock and environment.yml
+## make lock: re-resolve requirements.in into requirements.lock (each pin with the sha256 hashes of
+## its files) and environment.yml
 lock: $(STAMP)
-	$(BIN)/pip-compile --quiet --no-header --strip-extras --allow-unsafe --no-emit-find-links \
+	$(BIN)/pip-compile --quiet --no-header --strip-extras --allow-unsafe --generate-hashes --no-emit-find-links \
 	  --no-emit-index-url --no-emit-trusted-host --output-file requirements.lock requirements.in
 	$(BIN)/python tools/write_environment_yml.py
 

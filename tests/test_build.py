@@ -246,3 +246,139 @@ def test_a_table_of_contents_naming_a_missing_page_fails_before_anything_is_wipe
     err = capsys.readouterr().err
     assert "not built: the table of contents is wrong:" in err and "book/no-such-chapter" in err
     assert toc_problems(ROOT) == []
+
+
+def test_a_failed_build_keeps_the_chapters_it_executed(copy, monkeypatch, capsys):
+    """A build that fails (here Sphinx, after the chapters executed) records the inputs its cache
+    was made from: the next build executes only what failed or changed, instead of wiping the
+    cache and executing every chapter again. Sphinx's environment goes, so that every page is
+    read again and every warning reported again; no PDF is printed."""
+    from nkbook.publish import build
+    from nkbook.publish.build import STAMP, build_book
+
+    shutil.copy(ROOT / "_toc.yml", copy / "_toc.yml")
+    shutil.copytree(ROOT / "book" / "appendix", copy / "book" / "appendix")
+    for page in (ROOT / "book").glob("*.md"):
+        shutil.copy(page, copy / "book" / page.name)
+
+    class Executed:  # every chapter executed and cached; Sphinx then fails on a warning
+        def __init__(self, root):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            pass
+
+        def store(self, path):
+            pass
+
+    def sphinx_fails(root, before_reading=None):
+        (root / "_build" / ".doctrees").mkdir(parents=True, exist_ok=True)
+        return 1
+
+    monkeypatch.setattr(build, "Execution", Executed)
+    monkeypatch.setattr(build, "jupyter_book", sphinx_fails)
+    monkeypatch.setattr(build, "pdf_edition", lambda root: pytest.fail("no PDF after a failed build"))
+    assert build_book(copy) == 1
+    assert json.loads((copy / "_build" / STAMP).read_text()) == input_state(copy)
+    assert not (copy / "_build" / ".doctrees").exists()
+    capsys.readouterr()
+    assert build_book(copy, dry_run=True) == 0
+    assert "no input changed since the last build: chapters come from the execution cache" in capsys.readouterr().out
+
+
+def test_a_chapter_that_finished_before_sphinx_failed_is_cached(tmp_path):
+    """When Sphinx fails before it comes to a chapter, the chapter's finished execution is cached
+    all the same; one still executing is stopped and not cached."""
+    import time
+
+    from jupyter_cache import get_cache
+
+    (tmp_path / "book").mkdir()
+    (tmp_path / "_config.yml").write_text("execute:\n  execute_notebooks: cache\n  timeout: 60\n")
+    quick = _notebook(tmp_path / "book" / "quick.ipynb", "6 * 7")
+    _notebook(tmp_path / "book" / "slow.ipynb", "import time\ntime.sleep(60)")
+    with Execution(tmp_path) as execution:
+        quick_job = execution.jobs[quick.resolve()]
+        deadline = time.monotonic() + 60
+        while not quick_job.done() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert quick_job.done()
+    # Sphinx failed here, having stored nothing
+    cache = get_cache(str(tmp_path / "_build" / ".jupyter_cache"))
+    assert [Path(r.uri).name for r in cache.list_cache_records()] == ["quick.ipynb"]
+
+
+def test_a_pdf_that_fails_leaves_no_stamp_that_claims_a_good_build(copy, monkeypatch, capsys):
+    """The HTML is built, then a chart never draws in Chromium: the build says which chart on
+    which page and ends with status 1, not a Playwright traceback, and no stamp says the build
+    is good (the next build must not report "the pages stand as built"); the same when the PDF
+    fails in a later build of unchanged sources."""
+    from nkbook.publish import build, pdf
+
+    if not pdf.CHROMIUM.exists():
+        pytest.skip(f"{pdf.CHROMIUM} is missing (make system-deps)")
+    shutil.copy(ROOT / "_toc.yml", copy / "_toc.yml")
+    shutil.copytree(ROOT / "book" / "appendix", copy / "book" / "appendix")
+    for page in (ROOT / "book").glob("*.md"):
+        shutil.copy(page, copy / "book" / page.name)
+
+    class NoExecution:  # the chapters are not executed: the HTML build below is a stand-in
+        def __init__(self, root):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def store(self, *args, **kwargs):
+            pass
+
+        def finish(self):
+            return []
+
+    def html_build(root, before_reading=None):
+        for name in ("index.html", "book/intro.html"):
+            (root / "_build" / "html" / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / "_build" / "html" / name).write_text("<p>built</p>", encoding="utf-8")
+        return 0
+
+    single = copy / "_build" / "singlehtml" / "edition.html"
+    single.parent.mkdir(parents=True)
+    single.write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>Edition</title></head><body><h1>Book</h1>'
+        '<figure class="nkb-chart" id="nkb-0123456789abcdef"><p class="nkb-chart-title">Launches</p></figure>'
+        "</body></html>",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(build, "Execution", NoExecution)
+    monkeypatch.setattr(build, "jupyter_book", html_build)
+    monkeypatch.setattr(pdf, "single_page", lambda root: single)
+    monkeypatch.setattr(pdf, "CHART_TIMEOUT_MS", 1000, raising=False)
+    out = copy / "_build"
+
+    assert build.build_book(copy) == 1
+    err = capsys.readouterr().err
+    assert f"PDF edition not made: {single}: 1 of 1 charts not drawn after 1 s: nkb-0123456789abcdef (Launches)" in err
+    assert "Traceback" not in err
+    assert (out / "html" / "index.html").is_file()  # the HTML stands; nothing says the whole build is good
+    assert not (out / build.SOURCES_STAMP).exists() and not (out / build.PDF_STAMP).exists()
+    assert not (out / "html" / "_static" / "downloads" / pdf.PDF_NAME).exists()
+    assert build.build_book(copy, dry_run=True) == 0
+    assert "the pages stand as built" not in capsys.readouterr().out
+
+    # a later build of unchanged sources, after a good one, whose PDF fails: the stamp goes
+    (out / build.SOURCES_STAMP).write_text(build.sources_digest(copy))
+
+    def fails(page, target, cutoff):
+        raise pdf.PdfError(f"{page}: Chromium failed while printing: Target crashed")
+
+    monkeypatch.setattr(pdf, "print_pdf", fails)
+    assert build.build_book(copy) == 1
+    captured = capsys.readouterr()
+    assert "the pages stand as built" in captured.out and "Target crashed" in captured.err
+    assert not (out / build.SOURCES_STAMP).exists()

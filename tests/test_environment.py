@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import re
 
+import pytest
 import yaml
 
 from conftest import ROOT
@@ -68,3 +69,33 @@ def test_ci_runs_the_readme_test_command():
         if line.strip() and not line.lstrip().startswith("#")
     ]
     assert ci[-1] == test
+
+
+def requirement_lines(name):
+    """The requirement lines of a requirements file, continuation lines joined, comments dropped."""
+    text = (ROOT / name).read_text().replace("\\\n", " ")
+    return [line.split("#")[0].strip() for line in text.splitlines() if line.split("#")[0].strip()]
+
+
+@pytest.mark.parametrize("name", ["requirements.lock", "requirements-nodeps.txt"])
+def test_every_pin_carries_its_hashes(name):
+    """Supply chain: pip checks each downloaded file against a sha256 the lock records, so a file
+    swapped on the index, a mirror or the way is refused instead of installed."""
+    lines = requirement_lines(name)
+    assert lines
+    for line in lines:
+        assert re.match(r"^[A-Za-z0-9_.\-]+==\S+ ", line), line
+        hashes = re.findall(r"--hash=sha256:([0-9a-f]+)", line)
+        assert hashes and all(len(h) == 64 for h in hashes), line
+
+
+def test_install_requires_hashes_and_wheels():
+    """make installs both requirement files in pip's hash-checking mode, wheels only, and
+    make lock writes the hashes."""
+    make = (ROOT / "Makefile").read_text()
+    safe = re.search(r"^PIP_SAFE := (.*)$", make, re.M).group(1).split()
+    assert {"--require-hashes", "--only-binary"} <= set(safe) and ":all:" in safe
+    for name in ("requirements.lock", "requirements-nodeps.txt"):
+        install = next(line for line in make.splitlines() if "pip install" in line and f"-r {name}" in line)
+        assert "$(PIP_SAFE)" in install, install
+    assert "--generate-hashes" in make.split("\nlock:")[1].split("\n\n")[0]

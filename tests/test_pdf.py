@@ -21,7 +21,7 @@ import yaml
 
 from conftest import HTML, ROOT
 from nkbook.publish.build import pages_digest
-from nkbook.publish.pdf import PDF_NAME, finish, pdf_date
+from nkbook.publish.pdf import CHROMIUM, PDF_NAME, PdfError, finish, pdf_date
 
 PDF = Path(os.environ.get("NKBOOK_PDF") or HTML / "_static" / "downloads" / PDF_NAME)
 PDF_HTML = PDF.parents[2] if os.environ.get("NKBOOK_PDF") else HTML  # the built book the PDF was printed from
@@ -376,3 +376,50 @@ def test_pdf_is_printed_again_only_when_its_pages_change(tmp_path):
     assert pages_digest(tmp_path) == before
     (pages / "intro.html").write_text("<p>two</p>")
     assert pages_digest(tmp_path) != before
+
+
+#: A page with two charts, one drawn and one that never is (its drawing failed, as the console says).
+NEVER_DRAWN = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Edition</title></head><body>
+<h1>Book</h1>
+<figure class="nkb-chart nkb-drawn" id="nkb-aaaaaaaaaaaaaaaa"><p class="nkb-chart-title">Drawn</p></figure>
+<figure class="nkb-chart" id="nkb-0123456789abcdef"><p class="nkb-chart-title">Launches per year</p>
+<div class="nkb-chart-view"></div></figure>
+<script>console.error("chart nkb-0123456789abcdef was not drawn: Error: boom");</script>
+</body></html>
+"""
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (make system-deps)")
+
+
+def never_drawn_page(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    page = folder / "edition.html"
+    page.write_text(NEVER_DRAWN, encoding="utf-8")
+    return page
+
+
+@needs_chromium
+def test_a_chart_that_never_draws_is_a_clear_pdf_error(tmp_path, monkeypatch):
+    """Chromium waits for every chart; one that never draws was an uncaught Playwright
+    TimeoutError (a traceback naming no chart). It is a PdfError naming the page, the chart and
+    what the page said, and nothing is written."""
+    from nkbook.publish import pdf
+
+    monkeypatch.setattr(pdf, "CHART_TIMEOUT_MS", 1000, raising=False)
+    page = never_drawn_page(tmp_path / "singlehtml")
+    target = tmp_path / "html" / "_static" / "downloads" / PDF_NAME
+    with pytest.raises(PdfError) as caught:
+        pdf.print_pdf(page, target, "2026-11-30")
+    message = str(caught.value)
+    assert message.startswith(f"{page}: 1 of 2 charts not drawn after 1 s: nkb-0123456789abcdef (Launches per year)")
+    assert "the page reported: chart nkb-0123456789abcdef was not drawn: Error: boom" in message
+    assert not target.exists() and not target.parent.exists()
+
+
+@needs_chromium
+def test_a_page_chromium_cannot_open_is_a_clear_pdf_error(tmp_path):
+    from nkbook.publish import pdf
+
+    missing = tmp_path / "no-such-folder" / "edition.html"
+    with pytest.raises(PdfError, match=rf"^{re.escape(str(missing))}: Chromium failed while opening the page: "):
+        pdf.print_pdf(missing, tmp_path / PDF_NAME, "2026-11-30")
+    assert not (tmp_path / PDF_NAME).exists()

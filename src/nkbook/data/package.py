@@ -22,6 +22,7 @@ from nkbook.core.csvfile import file_problems, read_table
 from nkbook.core.errors import DataError, Problem
 from nkbook.core.paths import data_dir, relative
 from nkbook.core.trace import note_read
+from nkbook.data.cells import cell_problems, show_cell
 from nkbook.data.provenance import sources
 
 PACKAGE_FILE = "datapackage.json"
@@ -139,7 +140,7 @@ def frictionless_problems(desc: dict, file: str) -> list[Problem]:
             problems.append(
                 Problem(
                     file,
-                    f"{err.type}: " + (f'cell "{cell}": ' if cell is not None else "") + detail,
+                    f"{err.type}: " + (f"{show_cell(str(cell))}: " if cell is not None else "") + detail,
                     row=row - 1 if row else None,  # frictionless counts the header as row 1
                     field=getattr(err, "field_name", None),
                 )
@@ -178,7 +179,12 @@ def validate_descriptor(desc: dict, *, check_stats: bool = True) -> list[Problem
         desc = {k: v for k, v in desc.items() if k not in ("bytes", "hash")}
     if problems := file_problems(path):  # not UTF-8, no rows, an unclosed quote: nothing else can be told
         return problems
-    problems = frictionless_problems(desc, file)
+    # A cell that is not written plainly gets this module's problem instead of Frictionless's
+    # (which, if any, would be a second message about the same cell).
+    plain = cell_problems(desc, path, file)
+    flagged = {(p.row, p.field) for p in plain}
+    problems = [p for p in frictionless_problems(desc, file) if p.row is None or (p.row, p.field) not in flagged]
+    problems += plain
     if not any(p.row is None and "label" in p.message for p in problems):
         problems += source_problems(desc, file, read_table(path))
     return problems

@@ -161,7 +161,7 @@ def page(res: dict) -> str:
         "",
         "## Download",
         "",
-        f'<a href="{href}" download>{_text(res["path"])}</a> '
+        f'<a href="{href}" download>{html.escape(res["path"])}</a> '
         f"(CSV, UTF-8, {number(res['bytes'])} bytes; SHA-256 <code>{html.escape(res['hash'].split(':', 1)[1])}</code>), "
         f'described in the data package <a href="{DOWNLOADS}/datapackage.json" download>datapackage.json</a>.',
         "",

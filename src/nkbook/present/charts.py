@@ -33,7 +33,7 @@ import altair as alt
 import vl_convert as vlc
 
 from nkbook.core.formats import day
-from nkbook.present.templating import render
+from nkbook.present.templating import render, script_json
 
 #: vega-lite version of the JavaScript bundle and of the SVG rendering; must match Altair's schema.
 VEGALITE_VERSION = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
@@ -306,8 +306,8 @@ def reserved_heights(spec: dict) -> dict[str, int]:
 
 
 def _script_json(spec: dict) -> str:
-    """JSON that cannot end or open anything inside a ``<script>``: ``<``, ``>`` and ``&`` escaped."""
-    return _canonical(spec).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    """The spec as the text of its ``<script>`` element (:func:`nkbook.present.templating.script_json`)."""
+    return script_json(spec)
 
 
 def _table_names() -> set[str]:

@@ -3,11 +3,10 @@ that search engines and fact-check aggregators can read each verdict with its cl
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 
 from nkbook.data.coverage import span_text
+from nkbook.present.templating import script_json
 
 #: ClaimReview ratings: only verdicts on the truth of a claim get a number; the other two are
 #: given by name only (``alternateName``), as schema.org allows.
@@ -62,5 +61,5 @@ def claim_review(row, base_url: str, author: str) -> dict:
 
 def jsonld_script(reviews: list[dict]) -> str:
     """The reviews as one compact ``<script type="application/ld+json">`` block (stable key order)."""
-    body = json.dumps(reviews, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
+    body = script_json(reviews)  # no text of a claim can end the element or open anything inside it
     return f'<script type="application/ld+json">\n{body}\n</script>'

@@ -7,12 +7,18 @@ Presentation lives in files, not in Python strings:
   escaped unless a template marks it ``|safe`` (HTML the package made itself).
 * ``src/nkbook/static/``: the stylesheets and scripts, copied into the built book's
   ``_static`` folder by :mod:`nkbook.publish.sphinx_ext`. Class names start with ``nkb-``.
+* :func:`script_json`: the one way a value becomes the text of an inline ``<script>`` element
+  (a chart's spec, the ClaimReview JSON-LD): JSON in which ``<``, ``>``, ``&``, U+2028 and U+2029
+  are written as ``\\u003c`` and the like, so that no text from the data can end the element,
+  open a comment or a nested script inside it, whatever it holds.
 
 An undefined name in a template is an error, never an empty string.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,6 +38,25 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
+
+
+#: What may not appear as itself in the text of a ``<script>`` element: ``<`` (``</script>`` ends it,
+#: ``<!--`` and ``<script`` make the HTML parser look for two ends), ``>`` and ``&`` (for good
+#: measure), and the two line separators JavaScript before ES2019 did not accept in a string.
+_SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029]")
+
+
+def script_json(value, *, indent: int | None = None) -> str:
+    """``value`` as JSON that is safe as the whole text of an inline ``<script>`` element.
+
+    Keys sorted, compact unless ``indent`` is given, non-ASCII characters kept; then every
+    ``<``, ``>``, ``&``, U+2028 and U+2029 written as a JSON escape (``\\u003c`` ...), which can
+    only stand inside a JSON string, so ``json.loads`` (or ``JSON.parse``) of the text gives back
+    ``value`` exactly. NaN and infinity are refused (``ValueError``): they are not JSON, and a
+    browser's ``JSON.parse`` would fail on them."""
+    separators = (",", ":") if indent is None else (",", ": ")
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=indent, separators=separators, allow_nan=False)
+    return _SCRIPT_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def render(name: str, **context) -> str:

@@ -18,11 +18,15 @@ The chapters to execute are then executed in parallel, one per core, into Jupyte
 execution cache (:mod:`nkbook.publish.parallel`), while Sphinx starts in this process and
 reads the other pages: when it comes to a chapter, it waits for its execution and takes it from
 the cache (by itself, it would execute the chapters one after another). A build killed at any
-point leaves no stamp, so the next build re-executes everything from a cleared cache. When no file of the project has changed since the last successful build (and the commit the pages name is the same), Sphinx does not run at all: the pages stand as built. The build runs with
+point leaves no stamp, so the next build re-executes everything from a cleared cache; a build
+that fails (a chapter or a warning) keeps the chapters it executed, and the next one executes
+only those that failed or changed. When no file of the project has changed since the last successful build (and the commit the pages name is the same), Sphinx does not run at all: the pages stand as built. The build runs with
 warnings as errors and nitpicky references. ``--dry-run`` prints the decision and builds nothing.
 
 After the HTML, the PDF edition is printed (:mod:`nkbook.publish.pdf`), unless the pages it is made from
-are the same as when it was last printed.
+are the same as when it was last printed. A PDF that cannot be made (a chart that never draws,
+Chromium failing) is an error naming the page and what did not draw, the build's status is 1, and
+no stamp says the build is good: the next build runs Sphinx and the PDF step again.
 """
 
 from __future__ import annotations
@@ -256,7 +260,7 @@ def _build_book(root: Path, dry_run: bool) -> int:
     kept = out / SOURCES_STAMP
     if kept.is_file() and kept.read_text() == sources and (out / "html" / "index.html").is_file():
         print("no file of the project changed since the last build: the pages stand as built")
-        return 0 if dry_run else pdf_edition(root)
+        return 0 if dry_run else finished(root, sources)
     try:
         previous = json.loads(stamp.read_text()) if stamp.is_file() else None
     except ValueError:
@@ -285,11 +289,39 @@ def _build_book(root: Path, dry_run: bool) -> int:
     if failed:
         print(f"{len(failed)} chapter(s) failed to execute: {', '.join(failed)}", file=sys.stderr)
     if status != 0 or failed:
+        keep_cache_after_failure(root, current)
         return status or 1
     out.mkdir(exist_ok=True)
+    # the chapters' cached outputs and the pages match these inputs (true whatever the PDF does)
     stamp.write_text(json.dumps(current, indent=1, sort_keys=True))
-    kept.write_text(sources)
-    return pdf_edition(root)
+    return finished(root, sources)
+
+
+def finished(root: Path, sources: str) -> int:
+    """The PDF edition, then the stamp that says the whole build is good (:data:`SOURCES_STAMP`,
+    which lets the next build skip Sphinx): written only once the PDF edition is made, and removed
+    before it is tried, so that a PDF that fails (or a build killed while printing) leaves no
+    stamp claiming a good build, and the next build runs again."""
+    kept = root / "_build" / SOURCES_STAMP
+    kept.unlink(missing_ok=True)
+    status = pdf_edition(root)
+    if status == 0:
+        kept.write_text(sources)
+    return status
+
+
+def keep_cache_after_failure(root: Path, current: dict) -> None:
+    """After a failed build, keep what it executed: the chapters that executed are in the cache,
+    made from the inputs of this build, and a chapter that failed is not (it is executed again
+    next time). So the inputs are recorded as the state the cache matches, and the next build
+    re-executes only what failed or what changed since. Sphinx's saved environment goes, so that
+    the next build reads every page again and reports again every warning of this one; no sources
+    stamp is written, so Sphinx runs, and no PDF is printed."""
+    out = root / "_build"
+    shutil.rmtree(out / ".doctrees", ignore_errors=True)
+    out.mkdir(exist_ok=True)
+    (out / STAMP).write_text(json.dumps(current, indent=1, sort_keys=True))
+    print("the chapters that executed are kept in the cache: the next build executes only those that failed or changed")
 
 
 def pages_digest(root: Path) -> str:
@@ -314,7 +346,7 @@ def pdf_edition(root: Path) -> int:
     stamp.unlink(missing_ok=True)
     try:
         build_pdf(root)
-    except PdfError as exc:
+    except PdfError as exc:  # a chart not drawn, Chromium failing: named, never a traceback
         print(f"PDF edition not made: {exc}", file=sys.stderr)
         return 1
     stamp.write_text(digest)

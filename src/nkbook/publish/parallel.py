@@ -195,10 +195,14 @@ class Execution:
         return sorted(self.failed)
 
     def close(self) -> None:
-        """Shut the pool down; a chapter still executing (Sphinx failed or was interrupted before
-        it came to it) is stopped at once, its worker killed."""
+        """Shut the pool down. A chapter that has finished executing but that Sphinx never came to
+        (it failed first) is cached all the same, so that the next build need not execute it again;
+        a chapter still executing is stopped at once, its worker killed."""
         if self.pool is None:
             return
+        for path, job in list(self.jobs.items()):
+            if job.done() and not job.cancelled() and job.exception() is None:
+                self.store(path)
         if self.jobs:
             for process in list((getattr(self.pool, "_processes", None) or {}).values()):
                 process.kill()

@@ -11,7 +11,9 @@
    (:data:`COLUMN_PX`), so that the charts draw at the width they are printed at (a chart
    drawn wider, a faceted one of fixed width, is scaled down by the stylesheet: SVG scales);
    it waits until every chart has been drawn by vega-embed (and stops if a chart still runs past
-   the column), moves each chapter's headings one level up (the single page nests the chapters
+   the column; a chart not drawn within :data:`CHART_TIMEOUT_MS`, or Chromium failing at any
+   step, is a :class:`PdfError` naming the page, the step and each chart not drawn, never a
+   Playwright traceback), moves each chapter's headings one level up (the single page nests the chapters
    under the front page's title), and prints the page to A4 with page numbers, an outline
    (bookmarks: chapters at its first level, their sections below) and tags;
 3. the dates are set with pikepdf (which rewrites the cross-reference table: editing the bytes
@@ -96,6 +98,17 @@ OVERFLOW_JS = """() => [...document.querySelectorAll('.nkb-chart')].filter(fig =
 HEADINGS_JS = """() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6, [role="heading"]')]
   .filter(h => h.getClientRects().length > 0)
   .map(h => h.innerText.replace(/\\s+/g, ' ').trim())"""
+
+
+# The charts not drawn (yet), each as its id and title: what a PDF error names.
+UNDRAWN_JS = """() => [...document.querySelectorAll('.nkb-chart:not(.nkb-drawn)')].map(fig => {
+  const title = fig.querySelector('.nkb-chart-title');
+  return fig.id + (title ? ' (' + title.textContent.trim() + ')' : '');
+})"""
+
+#: How long the charts of the single page may take to draw, in milliseconds (all of them together),
+#: before the PDF edition is given up as not made.
+CHART_TIMEOUT_MS = 120_000
 
 
 class PdfError(RuntimeError):
@@ -197,58 +210,96 @@ def finish(pdf: bytes, cutoff: str, headings: list[str] | None = None) -> bytes:
     return out.getvalue()
 
 
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
 def print_pdf(page: Path, target: Path, cutoff: str) -> int:
-    """Print a page to ``target``; the number of charts drawn."""
+    """Print a page to ``target``; the number of charts drawn.
+
+    Whatever goes wrong in Chromium (it does not start, the page does not load, a chart is not
+    drawn within :data:`CHART_TIMEOUT_MS`, printing fails) is a :class:`PdfError` naming the page,
+    the step and, for charts, each one not drawn with the errors the page reported; ``target`` is
+    then left as it was."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():
         raise PdfError(f"{CHROMIUM} is missing: `make system-deps` installs Debian's chromium")
     folder = page.parent.resolve().as_uri()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-sync",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        try:
-            context = browser.new_context(viewport={"width": COLUMN_PX, "height": 1100})
-            context.route(
-                "**/*", lambda r: r.continue_() if r.request.url.startswith((folder, "data:", "blob:")) else r.abort()
+    errors: list[str] = []  # what the page reported (a chart that failed says so in the console)
+    step = "starting Chromium"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=str(CHROMIUM),
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-sync",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                ],
             )
-            tab = context.new_page()
-            tab.emulate_media(media="print")  # before loading: the charts draw in the print layout
-            tab.goto(page.resolve().as_uri(), wait_until="load")
-            charts = tab.locator(".nkb-chart").count()
-            tab.wait_for_function(
-                "n => document.querySelectorAll('.nkb-chart.nkb-drawn').length === n", arg=charts, timeout=120_000
-            )
-            tab.evaluate(PREPARE_JS)
-            tab.evaluate("() => document.fonts.ready.then(() => true)")
-            headings = tab.evaluate(HEADINGS_JS)
-            wide = tab.evaluate(OVERFLOW_JS)
-            if wide:
-                raise PdfError(f"charts wider than the A4 column: {', '.join(wide)}")
-            pdf = tab.pdf(
-                format="A4",
-                print_background=True,
-                display_header_footer=True,
-                outline=True,
-                tagged=True,
-                header_template="<span></span>",
-                footer_template='<div style="font-size:8px;width:100%;text-align:center;">'
-                '<span class="pageNumber"></span> / <span class="totalPages"></span></div>',
-                margin={side: f"{mm}mm" for side, mm in MARGIN_MM.items()},
-            )
-        finally:
-            browser.close()
-    pdf = finish(pdf, cutoff, headings)
+            try:
+                context = browser.new_context(viewport={"width": COLUMN_PX, "height": 1100})
+                context.route(
+                    "**/*",
+                    lambda r: r.continue_() if r.request.url.startswith((folder, "data:", "blob:")) else r.abort(),
+                )
+                tab = context.new_page()
+                tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+                tab.on("pageerror", lambda e: errors.append(_first_line(e)))
+                tab.emulate_media(media="print")  # before loading: the charts draw in the print layout
+                step = "opening the page"
+                tab.goto(page.resolve().as_uri(), wait_until="load")
+                charts = tab.locator(".nkb-chart").count()
+                step = "drawing the charts"
+                try:
+                    tab.wait_for_function(
+                        "n => document.querySelectorAll('.nkb-chart.nkb-drawn').length === n",
+                        arg=charts,
+                        timeout=CHART_TIMEOUT_MS,
+                    )
+                except PlaywrightTimeoutError:
+                    undrawn = tab.evaluate(UNDRAWN_JS)
+                    said = f"; the page reported: {' | '.join(errors[:5])}" if errors else ""
+                    raise PdfError(
+                        f"{page}: {len(undrawn)} of {charts} charts not drawn after {CHART_TIMEOUT_MS / 1000:g} s: "
+                        f"{', '.join(undrawn) or '(none left: drawn again while measured)'}{said}"
+                    ) from None
+                step = "laying out the page"
+                tab.evaluate(PREPARE_JS)
+                tab.evaluate("() => document.fonts.ready.then(() => true)")
+                headings = tab.evaluate(HEADINGS_JS)
+                wide = tab.evaluate(OVERFLOW_JS)
+                if wide:
+                    raise PdfError(f"{page}: charts wider than the A4 column: {', '.join(wide)}")
+                step = "printing"
+                pdf = tab.pdf(
+                    format="A4",
+                    print_background=True,
+                    display_header_footer=True,
+                    outline=True,
+                    tagged=True,
+                    header_template="<span></span>",
+                    footer_template='<div style="font-size:8px;width:100%;text-align:center;">'
+                    '<span class="pageNumber"></span> / <span class="totalPages"></span></div>',
+                    margin={side: f"{mm}mm" for side, mm in MARGIN_MM.items()},
+                )
+            finally:
+                browser.close()
+    except PlaywrightError as exc:  # TimeoutError included: a page that never loads, a print that never ends
+        raise PdfError(f"{page}: Chromium failed while {step}: {_first_line(exc)}") from None
+    import pikepdf
+
+    try:
+        pdf = finish(pdf, cutoff, headings)
+    except pikepdf.PdfError as exc:
+        raise PdfError(f"{page}: Chromium printed a PDF that cannot be read: {_first_line(exc)}") from None
     tmp = target.with_name(target.name + ".tmp")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp.write_bytes(pdf)

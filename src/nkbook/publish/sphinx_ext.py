@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 
 from nkbook import __version__
@@ -86,7 +86,7 @@ def edition_line(root: Path, repository: str | None = None) -> str:
     short = built[:12] + ("+modified" if built.endswith("+modified") else "")
     shown = f"<code>{escape(short)}</code>"
     if repository and len(built) >= 40 and not built.endswith("+modified"):
-        shown = f'<a href="{escape(repository.rstrip("/"))}/commit/{built}">{shown}</a>'
+        shown = f'<a href="{escape(repository.rstrip("/") + "/commit/" + built)}">{shown}</a>'
     return f'<p class="nkb-version">Version {__version__}. {escape(cutoff[:1].upper() + cutoff[1:])}. Built from commit {shown}.</p>'
 
 
@@ -150,16 +150,26 @@ _TOGGLE = re.compile(
 _ENTRY = re.compile(r'(<div class="citation" id="[^"]+") role="doc-biblioentry"')
 
 
+def _attribute(text: str) -> str:
+    """Text as the value of a double-quoted attribute: ``&``, ``<``, ``>`` and ``"`` escaped
+    (``'`` left as it is, so that the repaired pages stay as they were built)."""
+    return escape(text, quote=False).replace('"', "&quot;")
+
+
 def accessible(page: str) -> str:
     """A built page with the two repairs axe-core asks for.
 
     * sphinx-book-theme's sidebar toggles are ``<summary>`` elements holding only an icon
-      (axe ``summary-name``): each is named after the section it opens.
+      (axe ``summary-name``): each is named after the section it opens (the link's text, which
+      the theme may leave with a ``"`` in it, escaped again for the attribute).
     * docutils gives the bibliography ``role="list"`` and each entry ``role="doc-biblioentry"``,
       a role ARIA 1.2 deprecates and a list may not hold (axe ``aria-required-children``):
       entries inside such a list become ``listitem``.
     """
-    page = _TOGGLE.sub(lambda m: f'{m.group(1)}<summary aria-label="Pages under {m.group(2)}">{m.group(3)}', page)
+    page = _TOGGLE.sub(
+        lambda m: f'{m.group(1)}<summary aria-label="{_attribute(f"Pages under {unescape(m.group(2))}")}">{m.group(3)}',
+        page,
+    )
     if '<div role="list" class="citation-list">' in page:
         page = _ENTRY.sub(r'\1 role="listitem"', page)
     return page
