@@ -23,12 +23,14 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from nkbook.core.csvfile import read_table
+
 #: The curated table that records the searches.
 SEARCH_LOG = "search_log"
 
 
 def _raw(path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return read_table(path)
 
 
 def newest_row(desc: dict, frame: pd.DataFrame) -> str | None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 from frictionless import Resource
 
+from nkbook.core.csvfile import file_problems, read_table
 from nkbook.core.errors import DataError, Problem
 from nkbook.core.paths import data_dir, relative
 from nkbook.core.trace import note_read
@@ -176,6 +177,8 @@ def validate_descriptor(desc: dict, *, check_stats: bool = True) -> list[Problem
         return [Problem(file, f"the file of table {desc['name']!r} is missing")]
     if not check_stats:
         desc = {k: v for k, v in desc.items() if k not in ("bytes", "hash")}
+    if problems := file_problems(path):  # not UTF-8, no rows, an unclosed quote: nothing else can be told
+        return problems
     # A cell that is not written plainly gets this module's problem instead of Frictionless's
     # (which, if any, would be a second message about the same cell).
     plain = cell_problems(desc, path, file)
@@ -183,8 +186,7 @@ def validate_descriptor(desc: dict, *, check_stats: bool = True) -> list[Problem
     problems = [p for p in frictionless_problems(desc, file) if p.row is None or (p.row, p.field) not in flagged]
     problems += plain
     if not any(p.row is None and "label" in p.message for p in problems):
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-        problems += source_problems(desc, file, raw)
+        problems += source_problems(desc, file, read_table(path))
     return problems
 
 
@@ -220,8 +222,7 @@ def _load(name: str, stamp: tuple, check_stats: bool) -> pd.DataFrame:
     problems = validate_descriptor(desc, check_stats=check_stats)
     if problems:
         raise DataError(problems)
-    raw = pd.read_csv(data_dir() / desc["path"], dtype=str, keep_default_na=False, encoding="utf-8")
-    return _typed(raw, desc["schema"])
+    return _typed(read_table(data_dir() / desc["path"]), desc["schema"])
 
 
 def load(name: str, *, check_stats: bool = True) -> pd.DataFrame:

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 from pybtex.database import parse_file
@@ -30,6 +32,13 @@ REQUIRED_FIELDS = ("title", "howpublished", "year", "date", "url", "urldate")
 ISO_DATE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?|n\.d\.)$")  # n.d.: no date shown by the source
 FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SOURCE_KINDS = ("primary", "report", "relay")
+#: Where an entry begins: ``@online{key,`` (the line numbers that problems name are read off these).
+ENTRY = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.M)
+NOT_ENTRIES = ("comment", "string", "preamble")
+#: What a key may hold: the book cites it inside roles ({cite:t}`key`) and links to it by it.
+KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+/-]*$")
+#: Characters a web address cannot hold unencoded (RFC 3986), besides whitespace and control characters.
+NOT_IN_URL = set('<>"\\^`{|}')
 
 
 @dataclass(frozen=True)
@@ -62,30 +71,111 @@ def _latex_error(value: str) -> str | None:
     return None
 
 
+def entry_lines(text: str) -> dict[str, list[tuple[str, int]]]:
+    """Each entry's key as spelt and line, by key in lower case (BibTeX keys ignore case)."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for m in ENTRY.finditer(text):
+        if m.group(1).lower() not in NOT_ENTRIES:
+            out.setdefault(m.group(2).lower(), []).append((m.group(2), text.count("\n", 0, m.start()) + 1))
+    return out
+
+
+def _date_problem(value: str) -> str | None:
+    """Why an ISO date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) is not a real day or month, or None."""
+    try:
+        date.fromisoformat(value if len(value) == 10 else (value + "-01-01")[:10])
+    except ValueError:
+        return f"{value!r} is not a real {({10: 'day', 7: 'month'}).get(len(value), 'year')}"
+    return None
+
+
+def url_problem(url: str) -> str | None:
+    """Why a value is not a plain http(s) web address that any link can carry, or None."""
+    if re.search(r"\s", url):
+        return f"url {url!r} contains whitespace: percent-encode a space as %20"
+    if odd := sorted({c for c in url if ord(c) < 32 or ord(c) == 127 or c in NOT_IN_URL}):
+        shown = ", ".join(repr(c) for c in odd)
+        return f"url {url!r} contains {shown}, which a web address cannot hold unencoded: percent-encode it"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"url {url!r} is not a web address (http:// or https:// and a host)"
+    return None
+
+
 def check_bibliography(path: Path | None = None) -> list[Problem]:
     """Every entry has what a reader needs to find the source again."""
     path = path or bibliography_path()
     name = relative(path)
     try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        return [Problem(name, f"cannot read the bibliography: {exc}")]
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        return [
+            Problem(
+                name, f"byte 0x{exc.object[exc.start]:02X} at line {line} is not UTF-8 ({exc.reason}): save it as UTF-8"
+            )
+        ]
+    lines = entry_lines(text)
+    repeated = [
+        Problem(
+            f"{name} entry '{spelt[0][0]}'",
+            f"is defined {len(spelt)} times, at lines {', '.join(str(n) for _, n in spelt[:-1])} and {spelt[-1][1]}"
+            + (" (BibTeX keys ignore case)" if len({k for k, _ in spelt}) > 1 else "")
+            + ": keep one",
+        )
+        for spelt in lines.values()
+        if len(spelt) > 1
+    ]
+    if repeated:  # pybtex stops at the first repeat, naming no line
+        return repeated
+    try:
         bib = parse_file(str(path), bib_format="bibtex")
     except (OSError, PybtexError) as exc:
         return [Problem(name, f"cannot read the bibliography: {exc}")]
     problems = []
+    today = date.today().isoformat()
     for key, entry in bib.entries.items():
-        here = f"{name} entry '{key}'"
+        line = lines.get(key.lower(), [(key, None)])[0][1]
+        here = f"{name} entry '{key}'" + (f" (line {line})" if line else "")
+        if not KEY.match(key):
+            problems.append(
+                Problem(here, "the key may hold only letters, digits and - _ . : + / (the book cites it in roles)")
+            )
         if not entry.persons.get("author"):
             problems.append(Problem(here, "has no author (for an organisation, write author = {{Name}})"))
         for field in REQUIRED_FIELDS:
             if not entry.fields.get(field, "").strip():
                 problems.append(Problem(here, f"has no {field}", field=field))
-        date = entry.fields.get("date", "")
-        if date and not ISO_DATE.match(date):
-            problems.append(Problem(here, f"date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD", field="date"))
-        elif date and entry.fields.get("year") and entry.fields["year"] != (date if date == "n.d." else date[:4]):
-            problems.append(Problem(here, f"year {entry.fields['year']} disagrees with date {date}", field="year"))
+        published = entry.fields.get("date", "")
         urldate = entry.fields.get("urldate", "")
+        if published and not ISO_DATE.match(published):
+            problems.append(Problem(here, f"date {published!r} is not YYYY, YYYY-MM or YYYY-MM-DD", field="date"))
+        elif published != "n.d." and published and (why := _date_problem(published)):
+            problems.append(Problem(here, f"date {why}", field="date"))
+        elif published != "n.d." and published and FULL_DATE.match(urldate) and published > urldate[: len(published)]:
+            problems.append(
+                Problem(here, f"date {published} is later than urldate {urldate}, the day it was read", field="date")
+            )
+        elif (
+            published
+            and entry.fields.get("year")
+            and entry.fields["year"] != (published if published == "n.d." else published[:4])
+        ):
+            problems.append(Problem(here, f"year {entry.fields['year']} disagrees with date {published}", field="year"))
         if urldate and not FULL_DATE.match(urldate):
             problems.append(Problem(here, f"urldate {urldate!r} is not YYYY-MM-DD", field="urldate"))
+        elif urldate and (why := _date_problem(urldate)):
+            problems.append(Problem(here, f"urldate {why}", field="urldate"))
+        elif urldate > today:
+            problems.append(
+                Problem(
+                    here,
+                    f"urldate {urldate} is later than today ({today}): it is the day the page was read",
+                    field="urldate",
+                )
+            )
         for field, value in entry.fields.items():
             # the book's bibliography style reads fields as LaTeX: a bare % or brace breaks the build
             if error := _latex_error(value):
@@ -97,8 +187,8 @@ def check_bibliography(path: Path | None = None) -> list[Problem]:
                     )
                 )
         url = entry.fields.get("url", "")
-        if url and not url.startswith(("https://", "http://")):
-            problems.append(Problem(here, f"url {url!r} is not a web address", field="url"))
+        if url and (why := url_problem(url)):
+            problems.append(Problem(here, why, field="url"))
         kind = entry.fields.get("sourcekind", "")
         if kind not in SOURCE_KINDS:
             problems.append(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from nkbook.core.errors import DataError
 from nkbook.etl.package import rebuild_derived, refresh_package
 from nkbook.etl.refresh.apply import Interrupted, recover
 
@@ -43,7 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         print(line)
     if args.check:
         return 1 if report.differs else 0
-    problems = refresh_package()
+    try:
+        problems = refresh_package()
+    except DataError as exc:  # the bibliography every table's sources are checked against is unreadable
+        problems = exc.problems
     if problems:
         print(f"data/datapackage.json left unchanged: {len(problems)} problem(s)", file=sys.stderr)
         for p in problems:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from nkbook.core.csvfile import read_table
 from nkbook.core.errors import Problem
 from nkbook.core.io import csv_bytes, write_bytes_atomic
 from nkbook.core.paths import data_dir, shared_dir
@@ -80,11 +81,12 @@ def refresh_package() -> list[Problem]:
     new = copy.deepcopy(pkg)
     for res in new["resources"]:
         path = data_dir() / res["path"]
-        problems += validate_descriptor(res, check_stats=False)
-        if not path.is_file():
+        found = validate_descriptor(res, check_stats=False)
+        problems += found
+        if found:  # nothing is written: the stats of a table that does not validate are not needed
             continue
         res["bytes"], res["hash"] = file_stats(path)
-        res["sources"] = _source_entries(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8"))
+        res["sources"] = _source_entries(read_table(path))
     if not problems:
         coverage.stamp(new, data_dir())
         text = json.dumps(new, indent=2, ensure_ascii=False) + "\n"

@@ -11,12 +11,15 @@ download link with the file's size and SHA-256.
 from __future__ import annotations
 
 import argparse
+import html
+import re
 import sys
-from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 
+from nkbook.core.errors import DataError
 from nkbook.core.formats import day, number
 from nkbook.core.paths import project_root
 from nkbook.data import coverage, load, package
@@ -36,9 +39,62 @@ GENERATED = (
 )
 
 
-def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
+#: What Markdown, MyST or a table acts on in plain text: HTML and autolinks (``<``), entities (``&``),
+#: code spans and roles (a backtick), links (brackets), substitutions (braces), emphasis, cell breaks.
+_ACTIVE = re.compile(r"([\\`*\[\]<>|&{}]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+#: BibTeX's escapes of the characters it reserves (the sources' titles are written in it).
+_LATEX_ESCAPE = re.compile(r"\\([$&%_#{}])")
+
+
+def _text(value, start: bool = False) -> str:
+    """Plain text as Markdown that shows it as written, on one line, inside a table cell or not: every
+    character Markdown, MyST or a table would act on is escaped, so no text makes HTML, a link, a role
+    or a new cell, and (``start``: it may begin a line) none starts a heading, list or quote."""
+    text = _ACTIVE.sub(r"\\\1", re.sub(r"\s+", " ", str(value)))
+    if start:
+        text = re.sub(r"^( ?\d+)([.)])", r"\1\\\2", re.sub(r"^( ?)([#>+=:-])", r"\1\\\2", text))
+    return text
+
+
+def _code(value, table: bool = False) -> str:
+    """Text as a code span, whatever backticks it holds (and, in a table cell, its pipes escaped)."""
+    text = " ".join(str(value).split())
+    if table:
+        text = text.replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _prose(value, table: bool = False, start: bool = False) -> str:
+    """Text that may mark code with backticks (``make data``): its code spans kept, the rest as
+    :func:`_text`."""
+    text, out, at = str(value), [], 0
+    for m in _CODE_SPAN.finditer(text):
+        out += [_text(text[at : m.start()], start=start and not at), _code(m[2], table)]
+        at = m.end()
+    out.append(_text(text[at:], start=start and not at))
+    return "".join(out)
+
+
+def _cell(value) -> str:
+    """Text safe inside a Markdown table cell (see :func:`_prose`)."""
+    return _prose(value, table=True)
+
+
+def _url(url: str) -> str:
+    """A web address as a Markdown link's destination that links to exactly that address: what no
+    address may hold unencoded (spaces, ``<``, quotes...) percent-encoded, parentheses and what reads
+    as an HTML entity escaped."""
+    encoded = quote(str(url), safe="!#$%&'()*+,/:;=?@[]~")
+    return re.sub(r"&(?=#?\w+;)", r"\\&", re.sub(r"([()])", r"\\\1", encoded))
+
+
+def _link(text, url: str) -> str:
+    """A Markdown link showing ``text`` (a title as BibTeX writes it, or plain) and going to ``url``."""
+    shown = _LATEX_ESCAPE.sub(r"\1", str(text))
+    return f"[{_text(shown)}]({_url(url)})"
 
 
 def _constraints(field: dict) -> str:
@@ -47,21 +103,25 @@ def _constraints(field: dict) -> str:
     if c.get("required"):
         parts.append("required")
     if "enum" in c:
-        parts.append("one of " + ", ".join(f"`{v}`" for v in c["enum"]))
+        parts.append("one of " + ", ".join(_code(v, table=True) for v in c["enum"]))
     if "pattern" in c:
-        parts.append(f"matches `{c['pattern']}`")
+        parts.append(f"matches {_code(c['pattern'], table=True)}")
     if "minimum" in c and "maximum" in c:
-        parts.append(f"from {c['minimum']} to {c['maximum']}")
+        parts.append(f"from {_text(c['minimum'])} to {_text(c['maximum'])}")
     elif "minimum" in c:
-        parts.append(f"at least {c['minimum']}")
+        parts.append(f"at least {_text(c['minimum'])}")
     elif "maximum" in c:
-        parts.append(f"at most {c['maximum']}")
+        parts.append(f"at most {_text(c['maximum'])}")
     return "; ".join(parts)
 
 
 def _type(field: dict) -> str:
-    kind = field["type"]
-    return f"{kind} (`{field['format']}`)" if field.get("format") and field["format"] != "default" else kind
+    kind = _text(field["type"])
+    return (
+        f"{kind} ({_code(field['format'], table=True)})"
+        if field.get("format") and field["format"] != "default"
+        else kind
+    )
 
 
 def _coverage(res: dict, frame: pd.DataFrame) -> str:
@@ -70,7 +130,7 @@ def _coverage(res: dict, frame: pd.DataFrame) -> str:
         return ""
     values = pd.to_datetime(frame[column].dropna(), utc=True)
     first, last = values.min(), values.max()
-    text = f" The dates on which its rows became public (`{column}`) run from {day(first)} to {day(last)}."
+    text = f" The dates on which its rows became public ({_code(column)}) run from {day(first)} to {day(last)}."
     if res.get("x-searched-through"):
         text += (
             f" Its newest row is of {coverage.iso_text(res['x-newest-row'])}; its sources were searched month by "
@@ -85,23 +145,24 @@ def page(res: dict) -> str:
     """The Markdown page of one table."""
     frame = load(res["name"])
     key = res["schema"].get("primaryKey", [])
-    key_text = f" Each row is identified by {', '.join(f'`{k}`' for k in key)}." if key else ""
+    key_text = f" Each row is identified by {', '.join(_code(k) for k in key)}." if key else ""
+    href = html.escape(f"{DOWNLOADS}/{res['path']}", quote=True)
     lines = [
         GENERATED,
         f"(data-{res['name'].replace('_', '-')})=",
-        f"# {res['title']}",
+        f"# {_text(res['title'])}",
         "",
-        f"Table `{res['name']}`: {number(len(frame))} rows, {len(frame.columns)} columns.{key_text}"
+        f"Table {_code(res['name'])}: {number(len(frame))} rows, {len(frame.columns)} columns.{key_text}"
         + _coverage(res, frame),
         "",
-        res["description"],
+        _prose(res["description"], start=True),
         "",
         ORIGIN[res["x-origin"]],
         "",
         "## Download",
         "",
-        f'<a href="{DOWNLOADS}/{escape(res["path"])}" download>{escape(res["path"])}</a> '
-        f"(CSV, UTF-8, {number(res['bytes'])} bytes; SHA-256 <code>{escape(res['hash'].split(':', 1)[1])}</code>), "
+        f'<a href="{href}" download>{html.escape(res["path"])}</a> '
+        f"(CSV, UTF-8, {number(res['bytes'])} bytes; SHA-256 <code>{html.escape(res['hash'].split(':', 1)[1])}</code>), "
         f'described in the data package <a href="{DOWNLOADS}/datapackage.json" download>datapackage.json</a>.',
         "",
         "## Columns",
@@ -111,9 +172,9 @@ def page(res: dict) -> str:
     ]
     for field in res["schema"]["fields"]:
         lines.append(
-            f"| `{field['name']}` | {_cell(_type(field))} | {_cell(field['description'])} | {_cell(_constraints(field))} |"
+            f"| {_code(field['name'], table=True)} | {_type(field)} | {_cell(field['description'])} | {_constraints(field)} |"
         )
-    licences = "; ".join(f"[{lic['title']}]({lic['path']})" for lic in res["licenses"])
+    licences = "; ".join(_link(lic["title"], lic["path"]) for lic in res["licenses"])
     lines += [
         "",
         "## Licence",
@@ -131,11 +192,9 @@ def page(res: dict) -> str:
         "",
     ]
     if not res["sources"] and res.get("x-no-source-note"):
-        lines[-2] = res["x-no-source-note"]
+        lines[-2] = _prose(res["x-no-source-note"], start=True)
     for src in sorted(res["sources"], key=lambda s: s["x-bibtex-key"]):
-        lines.append(
-            f"- {{cite:t}}`{src['x-bibtex-key']}`: [{src['title'].replace('[', '(').replace(']', ')')}]({src['path']})"
-        )
+        lines.append(f"- {{cite:t}}`{src['x-bibtex-key']}`: {_link(src['title'], src['path'])}")
     return "\n".join(lines) + "\n"
 
 
@@ -147,7 +206,7 @@ def contents(pkg: dict) -> str:
         "",
         f"The book's {len(pkg['resources'])} tables, as described by its data package "
         f'(<a href="../_static/downloads/datapackage.json" download>datapackage.json</a>, a Frictionless '
-        f"data package). {pkg['description']}",
+        f"data package). {_prose(pkg['description'])}",
         "",
         f"Evidence cut-off of this edition: {coverage.span_text(pkg.get('x-evidence-through'), pkg.get('x-searched-through'))}. "
         + (
@@ -187,7 +246,7 @@ def contents(pkg: dict) -> str:
         searched = coverage.month_text(res["x-searched-through"]) if res.get("x-searched-through") else "–"
         share = f"{relays.loc[name, 'relay'] / relays.loc[name, 'rows']:.0%}" if name in relays.index else "–"
         lines.append(
-            f"| [`{name}`](appendix/{name}.md) | {_cell(res['title'])} | {number(len(frames[name]))} | {res['x-origin']} |"
+            f"| [`{name}`](appendix/{name}.md) | {_cell(res['title'])} | {number(len(frames[name]))} | {_text(res['x-origin'])} |"
         )
         reach.append(f"| [`{name}`](appendix/{name}.md) | {newest} | {searched} | {share} |")
     return "\n".join(lines + reach) + "\n"
@@ -241,12 +300,18 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="report pages that differ from the data package; write nothing"
     )
     args = parser.parse_args(argv)
-    if args.check:
-        found = stale()
-        for name in found:
-            print(f"{name}: out of date with data/datapackage.json (run `make data`)")
-        return 1 if found else 0
-    changed = write()
+    try:
+        if args.check:
+            found = stale()
+            for name in found:
+                print(f"{name}: out of date with data/datapackage.json (run `make data`)")
+            return 1 if found else 0
+        changed = write()
+    except DataError as exc:  # every page is made before any is written: none is changed
+        print(f"data appendix left unchanged: {len(exc.problems)} problem(s)", file=sys.stderr)
+        for p in exc.problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 1
     print(f"data appendix: {len(changed)} page(s) written" + (f" ({', '.join(changed)})" if changed else ""))
     return 0
 
