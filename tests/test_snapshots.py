@@ -374,3 +374,29 @@ def test_make_snapshots_fills_an_empty_folder_that_make_data_rebuilds_from_byte_
     for name in names:
         committed = (ROOT / "data" / resource(name)["path"]).read_bytes()
         assert csv_bytes(built(name, shared)) == committed, name
+
+
+def test_something_in_the_way_is_reported_and_left_alone(tmp_path, server, snaps):
+    dest = tmp_path / "snapshots"
+    (dest / "un-consolidated-list" / "consolidated_2024-09-26.xml").mkdir(parents=True)  # a folder, not the file
+    (dest / "ofac-sdn").write_bytes(b"a file where a folder should be")
+    before = state(dest)
+    report = snap.sync(snaps, dest)
+    assert report.status == snap.EXIT_INCOMPLETE
+    assert report.wrong == ["un-consolidated-list/consolidated_2024-09-26.xml"]
+    assert report.unwritable == ["ofac-sdn/sdn_2024-05-03.csv"]
+    assert "NOT WRITTEN: could not write" in next(x for x in report.lines if x.startswith("ofac-sdn/"))
+    after = state(dest)
+    assert (
+        after.pop("cns-missile-tests/LICENSE-nagix.txt")[0]
+        == hashlib.sha256(FILES["cns-missile-tests/LICENSE-nagix.txt"]).hexdigest()
+    )
+    after.pop("cns-missile-tests")
+    assert after == before
+
+
+def test_make_snapshots_runs_the_command():
+    make = (ROOT / "Makefile").read_text()
+    recipe = make.split("\nsnapshots: $(STAMP)\n", 1)[1].split("\n\n")[0]
+    assert recipe.strip() == "$(BIN)/python -m nkbook.etl.snapshots"
+    assert " snapshots " in make.split(".PHONY:", 1)[1].splitlines()[0]

@@ -16,8 +16,8 @@ without a public address (``url`` null: a copy converted from R data, a commit h
 fetched only from such a mirror; otherwise it is named, with where it came from, and the run
 ends incomplete.
 
-Exit status: 0 every file present and verified; 1 incomplete (a file without an address, or a
-present file with the wrong hash left alone); 65 a bad download (hash mismatch, truncated, or an
+Exit status: 0 every file present and verified; 1 incomplete (a file without an address, a
+present file with the wrong hash left alone, or a folder that cannot take a file); 65 a bad download (hash mismatch, truncated, or an
 address that does not serve the file), naming the file and its address; 75 offline (no network,
 connection refused, the server failing): it says so and changes nothing.
 """
@@ -156,6 +156,7 @@ class Report:
     wrong: list[str] = field(default_factory=list)  # present with another hash, left alone
     unavailable: list[str] = field(default_factory=list)  # missing, no address
     bad: list[str] = field(default_factory=list)  # downloads refused
+    unwritable: list[str] = field(default_factory=list)  # the folder could not take them
     offline: str | None = None
 
     @property
@@ -164,7 +165,7 @@ class Report:
             return EXIT_OFFLINE
         if self.bad:
             return EXIT_BAD_DOWNLOAD
-        return EXIT_INCOMPLETE if self.wrong or self.unavailable else EXIT_OK
+        return EXIT_INCOMPLETE if self.wrong or self.unavailable or self.unwritable else EXIT_OK
 
 
 def _download(url: str, target: Path, sha256: str, timeout: float) -> None:
@@ -228,6 +229,10 @@ def sync(
     report = Report()
     for snap in snaps:
         target = dest / snap.path
+        if target.exists() and not target.is_file():
+            report.wrong.append(snap.path)
+            report.lines.append(f"{snap.path}: WRONG: {target} is not a file; left as it is")
+            continue
         if target.is_file():
             found = sha256_of(target)
             if found == snap.sha256:
@@ -260,6 +265,11 @@ def sync(
             _cleanup(target, created)
             report.bad.append(snap.path)
             report.lines.append(f"{snap.path}: REFUSED: {exc}; nothing was written")
+            continue
+        except OSError as exc:  # the folder cannot take the file (not writable, a file in the way)
+            _cleanup(target, created)
+            report.unwritable.append(snap.path)
+            report.lines.append(f"{snap.path}: NOT WRITTEN: could not write {target} ({exc})")
             continue
         report.fetched.append(snap.path)
         report.lines.append(f"{snap.path}: fetched from {url} ({snap.bytes:,} bytes, sha256 verified)")
@@ -311,9 +321,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{report.offline}; nothing was changed (run make snapshots again when online)", file=sys.stderr)
     elif report.bad:
         print(f"{len(report.bad)} download(s) refused: {', '.join(report.bad)}", file=sys.stderr)
-    elif report.wrong or report.unavailable:
+    elif report.wrong or report.unavailable or report.unwritable:
         print(
-            f"{dest}: incomplete: {len(report.unavailable)} missing, {len(report.wrong)} with the wrong hash",
+            f"{dest}: incomplete: {len(report.unavailable) + len(report.unwritable)} missing, "
+            f"{len(report.wrong)} wrong",
             file=sys.stderr,
         )
     else:
