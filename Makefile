@@ -13,7 +13,7 @@ LAB    := $(VENV)/.lab-installed
 # taken (no package's build script runs at install time); `make lock` writes the hashes
 PIP_SAFE := --require-hashes --only-binary :all:
 
-.PHONY: book test check data refresh notebooks lab lock system-deps clean
+.PHONY: book test check data snapshots refresh notebooks lab lock system-deps clean
 
 $(STAMP): requirements.lock requirements-nodeps.txt pyproject.toml
 	@test -x $(BIN)/python || bash tools/venv.sh $(VENV) $(PYTHON)
@@ -51,6 +51,13 @@ check: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python -m nkbook.etl
 	$(BIN)/python -m nkbook.present.appendix
+
+## make snapshots: fetch the raw public files make data reads into ../shared/data/snapshots
+## ($$NKBOOK_SHARED/data/snapshots), each checked against the sha256 registry data/snapshots.json;
+## present files are left alone. NKBOOK_SNAPSHOTS_BASE_URL fetches them from a mirror instead
+## (exit 0 all verified; 1 incomplete; 65 bad download; 75 offline: says so, changes nothing)
+snapshots: $(STAMP)
+	$(BIN)/python -m nkbook.etl.snapshots
 
 ## make refresh: download the live UN and OFAC lists, check them, show what changed, then store them
 ## as snapshots and rebuild their tables (offline: says so, changes nothing, exit 75)

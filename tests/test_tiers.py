@@ -282,3 +282,14 @@ def test_a_broken_package_is_a_data_error(project_copy):
     (project_copy / "data" / "datapackage.json").write_text(textwrap.dedent('{"resources": [1, '))
     with pytest.raises(DataError, match="cannot read the data package"):
         package()
+
+
+def test_a_missing_essay_says_how_to_obtain_it(project):
+    """The essays are not redistributed: a test that needs them skips saying where they come from."""
+    result = run(project, "-vv", ci=False)
+    assert re.search(
+        r"SKIPPED \[1\] tests/test_sample.py:\d+: \.\./shared/seeds \(the essays\) is not beside the project: the "
+        r"essays are not redistributed; save each from its publisher under the file name data/essays.csv gives "
+        r"\(seed_file, url; README: 'The essays'\)",
+        result.stdout,
+    ), result.stdout
