@@ -60,9 +60,18 @@ snapshots: $(STAMP)
 	$(BIN)/python -m nkbook.etl.snapshots
 
 ## make refresh: download the live UN and OFAC lists, check them, show what changed, then store them
-## as snapshots and rebuild their tables (offline: says so, changes nothing, exit 75)
+## as snapshots and rebuild their tables (offline: says so, changes nothing, exit 75). Its options
+## go in REFRESH_ARGS: `make refresh REFRESH_ARGS=--dry-run` reports without writing (not
+## `make refresh --dry-run`, which is make's own --dry-run: it prints the command and runs nothing)
 refresh: $(STAMP)
-	$(BIN)/python -m nkbook.etl.refresh
+	$(BIN)/python -m nkbook.etl.refresh $(REFRESH_ARGS)
+
+## make linkcheck: ask every external address of book/references.bib and of the built book (HEAD,
+## then GET) and report it in _build/linkcheck.json; exit 1 if one is broken (offline: says so,
+## writes nothing, exit 75)
+.PHONY: linkcheck
+linkcheck: $(STAMP)
+	$(BIN)/python -m nkbook.publish.linkcheck
 
 ## make notebooks: re-execute the chapters and store their outputs (after changing data or code)
 notebooks: $(STAMP) $(KERNEL)
