@@ -21,15 +21,6 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 TEMPLATES = ROOT / ".github" / "ISSUE_TEMPLATE"
 BUDGET = 90  # minutes: CI's budget for one run
 
-#: Make targets and files that issue 16 adds on another branch (`make snapshots` and the sha256
-#: registry it checks against). Strict xfail: once they are merged these fail, to be removed here.
-PENDING_TARGETS = {
-    "snapshots": "make snapshots is built on the branch snapshots (issue 16); once merged, drop it from PENDING_TARGETS"
-}
-PENDING_PATHS = {
-    "data/snapshots.json": "the sha256 registry of make snapshots (branch snapshots, issue 16); once merged, drop it"
-}
-
 #: What a step's command leaves behind for the steps after it.
 PRODUCES = {
     "make book": ("_build/html",),
@@ -225,12 +216,10 @@ def make_words():
 
 
 @pytest.mark.parametrize("words", make_words())
-def test_every_make_command_names_a_target_of_the_makefile_and_no_make_option(words, request):
+def test_every_make_command_names_a_target_of_the_makefile_and_no_make_option(words):
     targets = [w for w in words[1:] if "=" not in w]
     assert not [w for w in words[1:] if w.startswith("-")], f"{words}: an option given to make changes what it does"
     assert len(targets) == 1, words
-    if targets[0] in PENDING_TARGETS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=PENDING_TARGETS[targets[0]]))
     assert targets[0] in makefile_targets(), f"make {targets[0]}: no such target in the Makefile"
 
 
@@ -262,9 +251,7 @@ def named_paths():
 
 
 @pytest.mark.parametrize(("name", "made"), named_paths())
-def test_every_path_a_workflow_names_exists_or_a_prior_step_makes_it(name, made, request):
-    if name in PENDING_PATHS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=PENDING_PATHS[name]))
+def test_every_path_a_workflow_names_exists_or_a_prior_step_makes_it(name, made):
     made_before = any(name == m or name.startswith(m.rstrip("/") + "/") or m.startswith(name + "/") for m in made)
     assert (ROOT / name).exists() or made_before, f"{name}: not in the repository, and no earlier step makes it"
 
