@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -68,3 +69,34 @@ def test_the_checker_finds_a_broken_link_and_anchor(tmp_path):
     )
     found = broken_links(tmp_path / "a.html")
     assert len(found) == 2 and "no file" in found[0] and "no anchor #gone" in found[1]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://world.kbs.co.kr/service/news_view.htm?Seq_Code=188305&lang=e",
+        "https://example.org/a?b=1&c=2&d=%3C3%3E",
+        "https://example.org/a?copy=1&copy=2&lt=3",
+    ],
+)
+def test_a_markdown_link_keeps_its_address(url):
+    """MyST stores a Markdown link's address HTML-escaped (then the writer escapes it again); the
+    book's extension gives back the address as written, whatever its ampersands."""
+    from docutils import nodes
+    from docutils.core import publish_doctree
+    from myst_parser.docutils_ import Parser
+
+    from nkbook.publish.sphinx_ext import _unescape_links
+
+    doctree = publish_doctree(f"[source]({url})", parser=Parser(), settings_overrides={"report_level": 5})
+    _unescape_links(None, doctree)
+    assert [n["refuri"] for n in doctree.findall(nodes.reference)] == [url]
+
+
+@pytest.mark.skipif(not (HTML / "index.html").is_file(), reason="no built book: run `make book` first")
+def test_no_built_link_carries_a_doubly_escaped_ampersand():
+    bad = {
+        page.relative_to(HTML).as_posix(): re.findall(r'href="[^"]*&amp;amp;[^"]*"', page.read_text(encoding="utf-8"))
+        for page in built_pages()
+    }
+    assert {k: v for k, v in bad.items() if v} == {}

@@ -235,8 +235,33 @@ def _write_sitemap(app, exception) -> None:
     _write_if_changed(Path(app.outdir) / "sitemap.xml", sitemap(app.config.html_baseurl, pages))
 
 
+#: What markdown-it's escapeHtml writes into a Markdown link's address, in the order to undo it
+#: (``&amp;`` last, so that ``&amp;lt;`` gives back ``&lt;``).
+_MYST_URL_ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&amp;", "&"))
+
+
+def unescape_link(url: str) -> str:
+    """The address a Markdown link was written with. MyST (3.0, MyST-Parser issue #760) stores a
+    link's address HTML-escaped, and the HTML writer escapes it again, so that ``?a=1&b=2`` reached
+    the reader as ``?a=1&amp;amp;b=2``: a link to a page with other parameters (34 source links of
+    the data appendix in 1.0). Only the four escapes markdown-it makes are undone: ``html.unescape``
+    would also read ``&copy=1`` as ``©=1``."""
+    for escaped, plain in _MYST_URL_ESCAPES:
+        url = url.replace(escaped, plain)
+    return url
+
+
+def _unescape_links(app, doctree) -> None:
+    from docutils import nodes
+
+    for node in doctree.findall(nodes.reference):
+        if "&" in node.get("refuri", ""):
+            node["refuri"] = unescape_link(node["refuri"])
+
+
 def setup(app):
     app.connect("config-inited", _config_inited)
+    app.connect("doctree-read", _unescape_links)
     app.connect("build-finished", _write_sitemap)
     app.connect("html-page-context", _pdf_edition_button, priority=600)
     app.connect("build-finished", _repair_pages)
