@@ -28,6 +28,8 @@ def test_page_gives_description_columns_sources_licence_and_download():
         in text
     )
     assert r"matches `^KP[ie]\.\d{3}$`" in text
+    name = next(line for line in text.splitlines() if line.startswith("| `name` |"))
+    assert name.endswith("| required; at most 200 characters |")  # the text's maximum length
     assert '<a href="../../_static/downloads/un_1718_designations.csv" download>' in text
     assert "13,911 bytes; SHA-256 <code>1056c527d2a07721d32e7050e9d6de980278f164de8a58730daa2228b011cccd</code>" in text
     assert "[Creative Commons Attribution 4.0](https://creativecommons.org/licenses/by/4.0/)" in text

@@ -112,6 +112,8 @@ def _constraints(field: dict) -> str:
         parts.append(f"at least {_text(c['minimum'])}")
     elif "maximum" in c:
         parts.append(f"at most {_text(c['maximum'])}")
+    if "maxLength" in c:
+        parts.append(f"at most {c['maxLength']:,} characters")
     return "; ".join(parts)
 
 
