@@ -126,8 +126,20 @@ def test_ci_runs_ci_run_on_pull_requests_and_pushes_on_debian_12():
     assert "bash .ci/run" in scripts
     assert any(s == "make snapshots" for s in scripts)  # ../shared is not public: fetched first
     assert scripts.index("make snapshots") < scripts.index("bash .ci/run")
-    assert [job["container"] for job in workflow["jobs"].values()] == ["debian:12"]
+    assert workflow["jobs"]["test"]["container"] == "debian:12"
     assert "python3.11-venv" in scripts[0]  # the venv module a fresh Debian lacks
+
+
+def test_ci_runs_the_unit_tier_on_every_supported_python():
+    """The Pythons pyproject.toml declares are the ones CI runs make check with."""
+    job = load(WORKFLOWS / "ci.yml")["jobs"]["unit"]
+    versions = job["strategy"]["matrix"]["python"]
+    declared = re.findall(r'"Programming Language :: Python :: (3\.\d+)"', (ROOT / "pyproject.toml").read_text())
+    assert versions == declared == ["3.11", "3.12", "3.13"]
+    setup = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python@"))
+    assert setup["with"]["python-version"] == "${{ matrix.python }}"
+    check = next(s for s in job["steps"] if s.get("run") == "make check")
+    assert check["env"]["PYTHON"] == "python${{ matrix.python }}"  # tools/venv.sh makes .venv with it
 
 
 def test_pages_builds_the_book_and_deploys_it_on_a_release_tag_with_the_official_actions():
