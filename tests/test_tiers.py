@@ -159,6 +159,15 @@ def test_under_ci_missing_inputs_fail_and_say_what_is_missing(project):
     assert re.search(r"SKIPPED \[1\] tests/test_sample.py:\d+: not a git work tree", out)  # other skips stay
 
 
+def test_a_public_ci_without_the_essays_skips_their_tests_and_fails_the_rest(project):
+    """The essays are not redistributed: with NKBOOK_NO_ESSAYS=1 a CI without them skips their
+    tests (saying how to get them); every other missing input still fails."""
+    result = run(project, ci=True, NKBOOK_NO_ESSAYS="1")
+    assert "test_seeds" not in failed(result.stdout)
+    assert re.search(r"SKIPPED \[1\] tests/test_sample.py:\d+: .*the essays are not redistributed", result.stdout)
+    assert {"test_snapshots", "test_page", "test_in_chromium"} <= failed(result.stdout)
+
+
 def test_under_ci_a_present_input_runs(project, tmp_path):
     html = tmp_path / "html"
     (html / "book").mkdir(parents=True)
