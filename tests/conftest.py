@@ -45,10 +45,10 @@ def built_pages(redirects: bool = False) -> list[Path]:
 
 
 SEEDS = SHARED / "seeds"
-#: The essays are not redistributed: a reader saves them from their publishers (README, "The essays").
+#: The essays are not redistributed: a reader saves them from their publishers (README, "The raw snapshots and the essays").
 SEEDS_MISSING = (
     "../shared/seeds (the essays) is not beside the project: the essays are not redistributed; save each "
-    "from its publisher under the file name data/essays.csv gives (seed_file, url; README: 'The essays')"
+    "from its publisher under the file name data/essays.csv gives (seed_file, url; README: 'The raw snapshots and the essays')"
 )
 needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=SEEDS_MISSING)
 

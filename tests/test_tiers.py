@@ -299,6 +299,6 @@ def test_a_missing_essay_says_how_to_obtain_it(project):
     assert re.search(
         r"SKIPPED \[1\] tests/test_sample.py:\d+: \.\./shared/seeds \(the essays\) is not beside the project: the "
         r"essays are not redistributed; save each from its publisher under the file name data/essays.csv gives "
-        r"\(seed_file, url; README: 'The essays'\)",
+        r"\(seed_file, url; README: 'The raw snapshots and the essays'\)",
         result.stdout,
     ), result.stdout
