@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -33,7 +34,9 @@ from nkbook.etl.cow import IDEAL_POINTS
 UNVOTES = "unga-votes/unvotes/un_votes.csv"
 UNVOTES_CALLS = "unga-votes/unvotes/un_roll_calls.csv"
 UNGA_2025 = "unga-votes/unga-2025/un_votes_2025_processed.csv"
-UNGA_2025_ES11 = "unga-votes/unga-2025/unga_2025_ES-11_resolutions_long.csv"
+#: The 2025 roll calls, one row per resolution and one column per member state (ISO 3166 alpha-3),
+#: as HZloto/unga-2025 publishes them (analysis/unga_2025_resolutions.csv); the ES-11 rows are read.
+UNGA_2025_ES11 = "unga-votes/unga-2025/unga_2025_resolutions.csv"
 CROSSCHECK = "research/unga/es11-1_and_68-262_rollcalls_crosscheck.csv"
 KEY_COUNTRIES = "research/unga/unga_ukraine_votes_2022_2023_key_countries_facts.csv"
 
@@ -289,25 +292,30 @@ def build_ukraine_votes(data: Path) -> pd.DataFrame:
     rows: dict[tuple[str, str], dict] = {}
 
     path = data / "snapshots" / UNGA_2025_ES11
-    long = read_csv(path)
-    require_columns(long, ["Resolution", "Date", "iso3", "vote"], path)
-    for i, r in long.iterrows():
-        code = r.iso3.strip()
+    wide = read_csv(path)
+    require_columns(wide, ["Resolution", "Date"], path)
+    states = [c for c in wide.columns if re.fullmatch(r"[A-Z]{3}", c)]
+    for code in states:
         try:
             countries.name(code)
         except countries.CountryError:
-            raise SnapshotError(f"{path}: row {i + 2}, field iso3: {code!r} is not an ISO 3166 code") from None
-        vote = r.vote.strip().lower() or "not voting"
-        if vote not in RECORDED:
-            raise SnapshotError(f"{path}: row {i + 2}, field vote: {r.vote!r}")
-        rows[(_resolution(r.Resolution), code)] = {
-            "resolution": _resolution(r.Resolution),
-            "voted_on": r.Date,
-            "iso3": code,
-            "vote": vote,
-            "basis": "roll call",
-            "source_id": UNGA_2025_SOURCE,
-        }
+            raise SnapshotError(f"{path}: header, field {code!r}: not an ISO 3166 code") from None
+    es11 = wide[wide.Resolution.str.contains("/ES-11/", regex=False)]
+    if es11.empty:
+        raise SnapshotError(f"{path}: no ES-11 resolution found")
+    for i, r in es11.iterrows():
+        for code in states:
+            vote = r[code].strip().lower() or "not voting"
+            if vote not in RECORDED:
+                raise SnapshotError(f"{path}: row {i + 2}, field {code}: {r[code]!r}")
+            rows[(_resolution(r.Resolution), code)] = {
+                "resolution": _resolution(r.Resolution),
+                "voted_on": r.Date,
+                "iso3": code,
+                "vote": vote,
+                "basis": "roll call",
+                "source_id": UNGA_2025_SOURCE,
+            }
 
     path = data / CROSSCHECK
     cross = read_csv(path)
