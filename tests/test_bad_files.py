@@ -10,7 +10,6 @@ hash and size, so that only the intended problem shows.
 from __future__ import annotations
 
 import copy
-import json
 import shutil
 from datetime import date, timedelta
 from urllib.parse import unquote
@@ -19,34 +18,22 @@ import pytest
 from markdown_it import MarkdownIt
 
 from conftest import ROOT
-from nkbook.core.errors import DataError, Problem
+from nkbook.core.errors import DataError
 from nkbook.data import load, resource, validate
 from nkbook.data.provenance import check_bibliography
 from nkbook.etl import package as etl_package
 from nkbook.etl.__main__ import main as make_data
-from nkbook.etl.package import file_stats, refresh_package
+from nkbook.etl.package import refresh_package
 from nkbook.present import appendix
+from test_bad_input import edit_table_bytes, only
 
 TABLE = "unsc_dprk_actions"  # a curated table: `make data` never rebuilds it
 FILE = f"data/{TABLE}.csv"
 
 
-def only(problems) -> Problem:
-    assert len(problems) == 1, "\n".join(map(str, problems))
-    return problems[0]
-
-
 def break_table(root, edit, restat=True):
     """Replace the table's bytes by ``edit(bytes)``; re-record its hash and size unless told not to."""
-    pkg_path = root / "data" / "datapackage.json"
-    pkg = json.loads(pkg_path.read_text())
-    res = next(r for r in pkg["resources"] if r["name"] == TABLE)
-    path = root / "data" / res["path"]
-    path.write_bytes(edit(path.read_bytes()))
-    if restat:
-        res["bytes"], res["hash"] = file_stats(path)
-        pkg_path.write_text(json.dumps(pkg, indent=2) + "\n")
-    return path
+    return edit_table_bytes(root, TABLE, edit, restat)
 
 
 def in_line(number, old, new):

@@ -19,18 +19,26 @@ from nkbook.etl.package import file_stats, refresh_package
 from nkbook.etl.steps import un_1718
 
 
-def edit_table(root, name, edit, restat=True):
-    """Apply ``edit`` to the lines of a table; re-record its hash and size unless told not to."""
+def edit_table_bytes(root, name, edit, restat=True):
+    """Replace a table's bytes by ``edit(bytes)``; re-record its hash and size unless told not to."""
     pkg_path = root / "data" / "datapackage.json"
     pkg = json.loads(pkg_path.read_text())
     res = next(r for r in pkg["resources"] if r["name"] == name)
     path = root / "data" / res["path"]
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    path.write_text("".join(edit(lines)), encoding="utf-8")
+    path.write_bytes(edit(path.read_bytes()))
     if restat:
         res["bytes"], res["hash"] = file_stats(path)
         pkg_path.write_text(json.dumps(pkg, indent=2) + "\n")
     return path
+
+
+def edit_table(root, name, edit, restat=True):
+    """Apply ``edit`` to the lines of a table; re-record its hash and size unless told not to."""
+
+    def on_lines(data: bytes) -> bytes:
+        return "".join(edit(data.decode("utf-8").splitlines(keepends=True))).encode("utf-8")
+
+    return edit_table_bytes(root, name, on_lines, restat)
 
 
 def replace_in_row(row_number, old, new):

@@ -29,6 +29,7 @@ from conftest import HTML, ROOT, built_pages
 from nkbook.analysis import claims
 from nkbook.present import charts, claim_pages, schema_org
 from nkbook.present.glue import show_table
+from test_charts import DATA, good_chart
 
 #: Text that ends or derails a script element, or an attribute, if written as itself.
 PAYLOADS = {
@@ -105,18 +106,11 @@ def test_script_json_escapes_as_javascript_does_and_refuses_what_is_not_json():
 
 
 def hostile_chart(text: str) -> dict:
-    data = pd.DataFrame({"day": ["2024-01-01", "2024-02-01"], "n": [3, 5], "source": [text, "S (2024)"]})
-    return (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            x="day:T",
-            y="n:Q",
-            tooltip=[alt.Tooltip("day:T"), alt.Tooltip("n:Q"), alt.Tooltip("source:N", title="Source")],
-        )
-        .properties(width="container", title=alt.Title(text, subtitle=text), description=text)
-        .to_dict()
-    )
+    """The chart rules' good chart (tests/test_charts.py) with ``text`` as a source, title, subtitle
+    and alt text."""
+    chart = good_chart().properties(title=alt.Title(text, subtitle=text), description=text)
+    chart.data = DATA.assign(source=[text, "S (2024)"])
+    return chart.to_dict()
 
 
 @pytest.mark.parametrize("text", PAYLOADS.values(), ids=PAYLOADS.keys())
