@@ -87,13 +87,13 @@ $(LAB): $(STAMP) requirements-lab.lock
 lab: $(LAB) $(KERNEL)
 	$(BIN)/jupyter lab --ServerApp.root_dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) book/intro.ipynb
 
-## make lock: re-resolve requirements.in into requirements.lock (each pin with the sha256 hashes of
-## its files) and environment.yml
+## make lock: re-resolve requirements.in into requirements.lock and requirements-lab.in into
+## requirements-lab.lock (each pin with the sha256 hashes of its files), then environment.yml
+PIP_COMPILE := $(BIN)/pip-compile --quiet --no-header --strip-extras --allow-unsafe --no-emit-find-links \
+  --no-emit-index-url --no-emit-trusted-host
 lock: $(STAMP)
-	$(BIN)/pip-compile --quiet --no-header --strip-extras --allow-unsafe --generate-hashes --no-emit-find-links \
-	  --no-emit-index-url --no-emit-trusted-host --output-file requirements.lock requirements.in
-	$(BIN)/pip-compile --quiet --no-header --strip-extras --allow-unsafe --generate-hashes --no-emit-find-links \
-	  --no-emit-index-url --no-emit-trusted-host --output-file requirements-lab.lock requirements-lab.in
+	$(PIP_COMPILE) --generate-hashes --output-file requirements.lock requirements.in
+	$(PIP_COMPILE) --generate-hashes --output-file requirements-lab.lock requirements-lab.in
 	$(BIN)/python tools/write_environment_yml.py
 
 ## system-deps: a Chromium for the PDF edition and the browser tests (Debian's package, Ubuntu's

@@ -25,7 +25,6 @@ connection refused, the server failing): it says so and changes nothing.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 import os
@@ -135,11 +134,10 @@ def _check_entry(entry, shown: str, row: int) -> Snapshot | list[Problem]:
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """The file's sha256, as pooch computes it to check a download."""
+    import pooch
+
+    return pooch.file_hash(str(path), alg="sha256")
 
 
 def address(snap: Snapshot, base_url: str | None) -> str | None:

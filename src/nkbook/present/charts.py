@@ -305,11 +305,6 @@ def reserved_heights(spec: dict) -> dict[str, int]:
     return {name: _measured_height(spec, width) for name, width in MEASURED_WIDTHS.items()}
 
 
-def _script_json(spec: dict) -> str:
-    """The spec as the text of its ``<script>`` element (:func:`nkbook.present.templating.script_json`)."""
-    return script_json(spec)
-
-
 def _table_names() -> set[str]:
     from nkbook.data import package
 
@@ -347,7 +342,7 @@ def render_html(spec: dict, caption: str | None = None) -> str:
             caption=linked_caption(caption) if caption else "",
             tables=data_tables(drawn),
             heights=reserved_heights(drawn),
-            payload=_script_json(drawn),
+            payload=script_json(drawn),
         )
         + "\n"
     )

@@ -244,7 +244,7 @@ def unescape_link(url: str) -> str:
     """The address a Markdown link was written with. MyST (3.0, MyST-Parser issue #760) stores a
     link's address HTML-escaped, and the HTML writer escapes it again, so that ``?a=1&b=2`` reached
     the reader as ``?a=1&amp;amp;b=2``: a link to a page with other parameters (34 source links of
-    the data appendix in 1.0). Only the four escapes markdown-it makes are undone: ``html.unescape``
+    the data appendix before this repair). Only the four escapes markdown-it makes are undone: ``html.unescape``
     would also read ``&copy=1`` as ``©=1``."""
     for escaped, plain in _MYST_URL_ESCAPES:
         url = url.replace(escaped, plain)
