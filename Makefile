@@ -13,7 +13,7 @@ LAB    := $(VENV)/.lab-installed
 # taken (no package's build script runs at install time); `make lock` writes the hashes
 PIP_SAFE := --require-hashes --only-binary :all:
 
-.PHONY: book test check data snapshots refresh notebooks lab lock system-deps clean
+.PHONY: book test check data snapshots refresh notebooks lab lock system-deps clean editions
 
 $(STAMP): requirements.lock requirements-nodeps.txt pyproject.toml
 	@test -x $(BIN)/python || bash tools/venv.sh $(VENV) $(PYTHON)
@@ -31,12 +31,19 @@ book: $(STAMP) $(KERNEL) system-deps
 	$(BIN)/python -m nkbook.publish.build
 
 ## make test: everything CI runs: the book build and the lab's packages (requirements-lab.lock),
-## then every tier of tests (unit, data, built, browser, notebooks: every chapter under nbval,
+## and every edition (make editions), then every tier of tests (unit, data, built, browser, notebooks: every chapter under nbval,
 ## strict; env: the lab's server, a throw-away Binder environment), in two workers (pytest-xdist,
 ## one file per worker at a time). Under CI (CI=true) a test that needs ../shared or the built book fails
 ## when it is missing, instead of skipping
-test: $(STAMP) $(LAB) system-deps book
+test: $(STAMP) $(LAB) system-deps book editions
 	$(BIN)/python -m pytest -n 2
+
+## make editions: every release listed in releases.json and this build side by side in
+## _build/editions/<version>/ (plus latest/ and switcher.json), each page with the edition bar; an
+## older release is built from its commit in a worktree under _build/editions-src/ by its own
+## make book, once (nkbook.publish.editions)
+editions: book
+	$(BIN)/python -m nkbook.publish.editions
 
 ## make check: the quick gate before a commit (under a minute): ruff lint and format, the
 ## import-linter layer contract, and the unit tier of the tests (no ../shared, no built book)

@@ -24,6 +24,7 @@ BUDGET = 90  # minutes: CI's budget for one run
 #: What a step's command leaves behind for the steps after it.
 PRODUCES = {
     "make book": ("_build/html",),
+    "make editions": ("_build/editions",),
     "make linkcheck": ("_build/linkcheck.json",),
     "make snapshots": ("../shared/data/snapshots",),
 }
@@ -142,16 +143,19 @@ def test_ci_runs_the_unit_tier_on_every_supported_python():
     assert check["env"]["PYTHON"] == "python${{ matrix.python }}"  # tools/venv.sh makes .venv with it
 
 
-def test_pages_builds_the_book_and_deploys_it_on_a_release_tag_with_the_official_actions():
+def test_pages_builds_every_edition_and_deploys_them_on_a_release_tag_with_the_official_actions():
     workflow = load(WORKFLOWS / "pages.yml")
     on = triggers(workflow)
     assert set(on) == {"push"} and on["push"] == {"tags": ["v*.*.*"]}
     uses = [s["uses"].split("@")[0] for _, _, s in steps(workflow) if "uses" in s]
     assert {"actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"} <= set(uses)
     build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
-    assert "make book" in [s.get("run") for s in build["steps"]]
+    runs = [s.get("run") for s in build["steps"]]
+    assert runs.index("make book") < runs.index("make editions")
+    checkout = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0  # every release's commit, which make editions builds
     upload = [s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact@")]
-    assert upload[0]["with"]["path"] == "_build/html"
+    assert upload[0]["with"]["path"] == "_build/editions"
     assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
     # minimal permissions: none at the top, read for the build, Pages and the OIDC token for the deploy
     assert workflow["permissions"] == {}
