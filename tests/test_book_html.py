@@ -131,6 +131,19 @@ def test_how_to_cite_gives_the_version():
     assert nkbook.__version__ in text and "@software" in text
 
 
+def test_the_built_book_cites_and_reviews_this_edition_at_its_own_address():
+    """How to cite links the edition's own address; each card shows its claim's address in the
+    edition; the ClaimReview records point there (``<html.baseurl><version>/book/...``)."""
+    from nkbook.core.releases import edition_url
+
+    edition = edition_url()
+    cite = (HTML / "book" / "how-to-cite.html").read_text(encoding="utf-8")
+    assert f'href="{edition}"' in cite and f"url = {{{edition}}}" in re.sub(r"<[^>]+>", "", cite)
+    page = HTML / "book" / "claims-b.html"
+    assert f"<code>{edition}book/claims-b.html#claim-b19</code>" in page.read_text(encoding="utf-8")
+    assert {r["url"].rsplit("#", 1)[0] for r in _jsonld(page)} == {f"{edition}book/claims-b.html"}
+
+
 def test_every_chart_caption_gives_sources_and_cutoff():
     captions = []
     for page in pages():

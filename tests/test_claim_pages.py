@@ -135,3 +135,22 @@ def test_every_change_since_the_last_edition_has_a_reason(register):
         reason = row["change_reason"]
         has_reason = isinstance(reason, str) and bool(reason.strip())
         assert has_reason == bool(changed), (row["claim_id"], changed, reason)
+
+
+# --------------------------------------------------------------------------- each card's address in its edition
+
+
+def test_a_card_shows_its_address_in_this_edition(register):
+    """The permalink names the edition: ``<html.baseurl><version>/book/claims-b.html#claim-b19``,
+    as text to copy, with the edition's version said before it."""
+    import yaml
+
+    import nkbook
+
+    base = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["html"]["baseurl"]
+    address = f"{base}{nkbook.__version__}/book/claims-b.html#claim-b19"
+    html = claim_pages.card(register.set_index("claim_id", drop=False).loc["B19"])
+    link = BeautifulSoup(html, "html.parser").select_one("section#claim-b19 p.nkb-claim-permalink")
+    assert link is not None, html[:600]
+    assert link.get_text() == f"Link to this claim in edition {nkbook.__version__}: {address}"
+    assert link.code.get_text() == address and f"/{nkbook.__version__}/" in address

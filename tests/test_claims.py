@@ -324,3 +324,19 @@ def test_verdicts_added_by_the_reaudit(register):
     assert v.loc["A21"].tolist() == ["Partly supported", "Partly supported", "medium"]  # China, India abstain
     assert v.loc["C29"].tolist() == ["Not enough evidence", "Not enough evidence", "low"]  # unattributed quotes
     assert (register["reviewed_on"] == pd.Timestamp("2026-12-06")).all()
+
+
+def test_the_pages_claim_reviews_point_at_the_claim_in_this_edition(register):
+    """Each review's ``url`` is its claim's card in this edition: ``<html.baseurl><version>/book/...``."""
+    import yaml
+
+    import nkbook
+    from conftest import ROOT
+    from nkbook.present import claim_pages
+
+    base = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["html"]["baseurl"]
+    by_id = {r["identifier"]: r for r in claim_pages.reviews(register)}
+    assert by_id["B23"]["url"] == f"{base}{nkbook.__version__}/book/claims-b.html#claim-b23"
+    assert all(f"/{nkbook.__version__}/book/claims-" in r["url"] for r in by_id.values())
+    download = json.loads(claim_pages.json_download(register))
+    assert {c["claim_review"]["url"] for c in download["claims"]} == {r["url"] for r in by_id.values()}

@@ -13,10 +13,12 @@ import json
 
 import pandas as pd
 
+from nkbook import __version__
 from nkbook.analysis import claims
 from nkbook.analysis.findings import CHAPTER_OF, verdict_moves
 from nkbook.core.formats import day
 from nkbook.core.paths import book_config, data_dir
+from nkbook.core.releases import edition_url
 from nkbook.data import coverage, package
 from nkbook.data.provenance import sources
 from nkbook.present import schema_org
@@ -42,19 +44,15 @@ CHAPTER_TITLES = {
 DOWNLOAD_DIR = "downloads"  # under the book's _static folder (not "data": _config.yml excludes that name)
 
 
-def site_url() -> str:
-    """Where the book is published (``html.baseurl`` of ``_config.yml``)."""
-    return book_config()["html"]["baseurl"]
-
-
 def review_author() -> str:
     cfg = book_config()
     return f"{cfg['author']} of {cfg['title']}"
 
 
 def reviews(register: pd.DataFrame) -> list[dict]:
-    """The claims' ClaimReview records, pointing at the book's address."""
-    base, author = site_url(), review_author()
+    """The claims' ClaimReview records, each pointing at its claim in this edition
+    (``<html.baseurl><version>/book/claims-b.html#claim-b19``)."""
+    base, author = edition_url(), review_author()
     return [schema_org.claim_review(row, base, author) for _, row in register.iterrows()]
 
 
@@ -73,6 +71,12 @@ def anchor(claim_id: str) -> str:
 def card_href(claim_id: str) -> str:
     """The address of a claim's card from a page in ``book/``."""
     return f"{schema_org.claim_page(claim_id)}.html#{anchor(claim_id)}"
+
+
+def permalink(claim_id: str) -> str:
+    """A claim's address in this edition, which does not change when a later edition is published:
+    ``<html.baseurl><version>/book/claims-b.html#claim-b19``."""
+    return schema_org.claim_url(edition_url(), claim_id)
 
 
 def locator_text(row) -> str:
@@ -205,6 +209,7 @@ def card(row) -> str:
     evidence."""
     view = _view(row)
     view["history"] = history_view(row)
+    view["permalink"], view["edition"] = permalink(view["claim_id"]), __version__
     if view["confidence"] == "–":
         view["confidence"] = "not rated (not checkable)"
     view["evidence_now"] = _evidence_list(row["evidence_at_cutoff"])

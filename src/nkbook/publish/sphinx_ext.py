@@ -15,6 +15,9 @@
 * The pages of claim cards: ``{claim-cards} A`` writes Essay A's page (its opening paragraph,
   the table of verdicts then and now, the list of cards, the cards and their ClaimReview JSON-LD),
   one mechanism for the three pages ``book/claims-a.md`` ... (see :func:`_claim_cards_directive`).
+* How to cite: ``{nkbook-edition}`` says which edition this is (version, release date, its own
+  address ``<html.baseurl><version>/``) and ``{nkbook-bibtex}`` gives its BibTeX entry, made from
+  ``CITATION.cff`` (see :mod:`nkbook.present.citation` and :mod:`nkbook.publish.release`).
 * Downloads: every table of ``data/`` and ``datapackage.json`` are copied to ``_static/downloads/``,
   with the claims register as JSON (``claims.json``); the book's stylesheets and scripts are the
   files of ``src/nkbook/static`` (see :mod:`nkbook.present.templating`).
@@ -272,13 +275,17 @@ def setup(app):
     for name in JS_FILES:
         app.add_js_file(name)
     app.add_directive("nkbook-bibtex", _bibtex_directive())
+    app.add_directive("nkbook-edition", _edition_directive())
     app.add_directive("nkbook-package-versions", _versions_directive())
     app.add_directive("claim-cards", _claim_cards_directive())
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
 
 
 def bibtex_from_citation_cff(path: Path) -> str:
-    """The book's BibTeX entry, made from ``CITATION.cff`` (its one source)."""
+    """The book's BibTeX entry, made from ``CITATION.cff`` (its one source, written by
+    ``python -m nkbook.publish.release sync``): the edition's version, release date and own
+    address (``url``; the repository's where the file gives none). Without a release date it is
+    an unreleased build, and the entry says so instead of giving a date."""
     import yaml
 
     cff = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -286,13 +293,17 @@ def bibtex_from_citation_cff(path: Path) -> str:
         "{" + a["name"] + "}" if "name" in a else f"{a['family-names']}, {a['given-names']}" for a in cff["authors"]
     )
     key = "dprk_russia_book_" + cff["version"].replace(".", "_")
+    released = str(cff["date-released"]) if cff.get("date-released") else ""
+    dated = f"  date = {{{released}}},\n  year = {{{released[:4]}}},\n" if released else ""
+    status = "" if released else "Unreleased build. "
     return (
         f"@software{{{key},\n"
         f"  author = {{{authors}}},\n"
         f"  title = {{{{{cff['title']}}}}},\n"
         f"  version = {{{cff['version']}}},\n"
-        f"  url = {{{cff['repository-code']}}},\n"
-        f"  note = {{Code: MIT licence; text and data: CC BY 4.0}},\n"
+        f"{dated}"
+        f"  url = {{{cff.get('url') or cff['repository-code']}}},\n"
+        f"  note = {{{status}Code: MIT licence; text and data: CC BY 4.0}},\n"
         f"}}"
     )
 
@@ -313,6 +324,29 @@ def _bibtex_directive():
             return [block]
 
     return NkbookBibtex
+
+
+def _edition_directive():
+    from docutils import nodes
+    from docutils.statemachine import StringList
+    from sphinx.util.docutils import SphinxDirective
+
+    from nkbook.present import citation
+
+    class NkbookEdition(SphinxDirective):
+        """``{nkbook-edition}``: which edition this is (version, release date, its own address, and
+        the address of the newest), and how to cite it (:mod:`nkbook.present.citation`)."""
+
+        def run(self):
+            root = Path(self.env.srcdir)
+            for name in ("releases.json", "CHANGELOG.md", "_config.yml"):
+                self.env.note_dependency(str(root / name))
+            text = StringList(citation.how_to_cite(root=root).splitlines(), source=self.get_source_info()[0])
+            box = nodes.container()
+            self.state.nested_parse(text, self.content_offset, box)
+            return list(box.children)
+
+    return NkbookEdition
 
 
 def package_versions(root: Path) -> list[tuple[str, str]]:
