@@ -13,6 +13,7 @@ import pytest
 
 import nkbook
 from conftest import HTML, ROOT
+from nkbook.core.errors import DataError
 from nkbook.publish import editions as ed
 from nkbook.publish.browser import found as chromium_found
 
@@ -86,15 +87,15 @@ def test_the_listed_current_version_is_this_working_tree(tmp_path):
 @pytest.mark.parametrize(
     ("listing", "expected"),
     [
-        ('{"releases": [{"version": "1.0.0", "date": "2026-11-22"}]}', "release 1: field 'commit' missing"),
-        ('{"releases": [{"version": "", "date": "2026-11-22", "commit": "x"}]}', "release 1: field 'version'"),
-        ('{"items": []}', "cannot read the list of releases"),
-        ("{", "cannot read the list of releases"),
+        ('{"releases": [{"version": "1.0.0", "date": "2026-11-22"}]}', "release 1.*commit.*missing"),
+        ('{"releases": [{"version": "", "date": "2026-11-22", "commit": "x"}]}', "release 1.*version"),
+        ('{"items": []}', "a list 'releases'"),
+        ("{", "not valid JSON"),
     ],
 )
 def test_a_bad_list_of_releases_is_named(tmp_path, listing, expected):
     (tmp_path / "releases.json").write_text(listing, encoding="utf-8")
-    with pytest.raises(ed.EditionError, match=expected):
+    with pytest.raises(DataError, match=expected):
         ed.editions(tmp_path, current="1.1.0")
 
 

@@ -40,12 +40,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from packaging.version import Version
-
 import nkbook
+from nkbook.core.errors import DataError
 from nkbook.core.paths import project_root, shared_dir
+from nkbook.core.releases import RELEASES_FILE as RELEASES
+from nkbook.core.releases import release_date, releases, site_url, version_key
 
-RELEASES = "releases.json"
 OUT = Path("_build") / "editions"
 SOURCES = Path("_build") / "editions-src"
 #: The stamp of an old edition's finished build, in its worktree: the commit it was built from.
@@ -70,54 +70,25 @@ class Edition:
         return self.version if self.date else f"{self.version} (unreleased)"
 
 
-def load_releases(root: Path) -> list[dict]:
-    """The releases listed in ``releases.json``, each a dict with version, date and commit."""
-    path = root / RELEASES
-    try:
-        listed = json.loads(path.read_text(encoding="utf-8"))["releases"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise EditionError(f"{path}: cannot read the list of releases: {exc}") from None
-    problems = []
-    for n, item in enumerate(listed, 1):
-        for field in ("version", "date", "commit"):
-            if not isinstance(item, dict) or not isinstance(item.get(field), str) or not item[field]:
-                problems.append(f"{path}: release {n}: field '{field}' missing or not text")
-    if problems:
-        raise EditionError("\n".join(problems))
-    return listed
-
-
-def changelog_date(root: Path, version: str) -> str | None:
-    """The date of the CHANGELOG's heading ``## <version> (<date>)``, if it has one."""
-    try:
-        text = (root / "CHANGELOG.md").read_text(encoding="utf-8")
-    except OSError:
-        return None
-    match = re.search(rf"^## {re.escape(version)} \((\d{{4}}-\d{{2}}-\d{{2}})\)\s*$", text, re.M)
-    return match.group(1) if match else None
-
-
 def editions(root: Path, current: str | None = None) -> list[Edition]:
     """Every edition, newest first: each listed release and this build's version (built from this
-    working tree, whether or not it is listed). This build's date is its release's; a release is
-    listed only in the commit after the one it names, so the tagged commit itself takes the date
-    of its CHANGELOG heading; with neither, it is an unreleased build, and no date is given."""
+    working tree, whether or not it is listed). This build's date is its release's
+    (:func:`nkbook.core.releases.release_date`: the list's, or for the tagged commit, which the list
+    names only in the commit after, its CHANGELOG heading's); with neither it is an unreleased
+    build, and no date is given. A bad ``releases.json`` is a ``DataError`` naming entry and field."""
     current = current or nkbook.__version__
     out = {
         r["version"]: Edition(r["version"], r["date"], None if r["version"] == current else r["commit"])
-        for r in load_releases(root)
+        for r in releases(root)
     }
-    out.setdefault(current, Edition(current, changelog_date(root, current), None))
-    return sorted(out.values(), key=lambda e: Version(e.version), reverse=True)
+    out.setdefault(current, Edition(current, release_date(current, root), None))
+    return sorted(out.values(), key=lambda e: version_key(e.version), reverse=True)
 
 
 def switcher_json(root: Path, found: list[Edition]) -> str:
     """``switcher.json`` in pydata-sphinx-theme's format: name, version and absolute address of each
     edition (``html.baseurl`` of ``_config.yml`` followed by the version), the newest preferred."""
-    import yaml
-
-    base = (yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")).get("html") or {}).get("baseurl", "")
-    base = base if base.endswith("/") else base + "/"
+    base = site_url(root)
     items = [
         {
             "name": e.label + (" (latest)" if k == 0 else ""),
@@ -329,7 +300,7 @@ def main() -> int:
     start = time.monotonic()
     try:
         report = build_editions()
-    except EditionError as exc:
+    except (EditionError, DataError) as exc:
         print(f"editions not made: {exc}", file=sys.stderr)
         return 1
     for e, built, count in report:

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from nkbook import __version__
 from nkbook.core.paths import data_dir
+from nkbook.core.releases import edition_url
 from nkbook.data import coverage, package
 from nkbook.present import claim_pages
 from nkbook.present.charts import BUNDLE_FILE, javascript_bundle
@@ -95,6 +96,11 @@ def edition_line(root: Path, repository: str | None = None) -> str:
 
 def _config_inited(app, config) -> None:
     config.version = config.release = __version__
+    # The pages' canonical address, Open Graph URL and sitemap are this edition's own address
+    # (html.baseurl of _config.yml followed by the version: nkbook.core.releases.edition_url), where
+    # the edition stays once released
+    if config.html_baseurl:
+        config.html_baseurl = edition_url(__version__, Path(app.srcdir))
     # Open Graph: the book's address and title, written once in _config.yml (html.baseurl, title)
     config.ogp_site_url = config.ogp_site_url or config.html_baseurl
     config.ogp_site_name = config.ogp_site_name or config.html_title
