@@ -234,6 +234,26 @@ def test_a_bad_table_in_the_previous_edition_is_named_with_its_commit(repo):
         changes.compute(root, "0" * 40)
 
 
+def test_a_claim_history_that_misstates_the_previous_edition_is_refused(repo):
+    root, first = repo
+    history = {"name": "claim_history", "path": "claim_history.csv", "schema": {"primaryKey": ["claim_id", "edition"]}}
+    write_edition(root, CLAIMS_1, EVENTS_1, ["src-a"], pkg=package([history]))
+    rows = ["A01,1.0.0,Not checkable,Not enough evidence,low", "A02,1.0.0,Supported,Supported,high"]
+    header = "claim_id,edition,verdict_at_publication,verdict_at_cutoff,confidence"
+    (root / "data" / "claim_history.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    list_releases(root, ("1.0.0", first))
+    assert changes.report(root, "1.1.0")["summary"]["tables_added"] == 1  # the history as published: accepted
+    rows[1] = "A02,1.0.0,Supported,Not supported,high"
+    (root / "data" / "claim_history.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        changes.report(root, "1.1.0")
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.row, problem.field) == ("data/claim_history.csv", 2, "verdict_at_cutoff")
+    assert "says edition 1.0.0 gave 'Not supported', but that edition's data/claims.csv gave 'Supported'" in str(
+        problem
+    )
+
+
 def test_the_previous_edition_follows_releases_json_and_version_order():
     listed = [{"version": v, "date": "2026-01-01", "commit": v} for v in ("1.0.0", "1.9.0", "1.10.0")]
     assert changes.previous_release(listed, "1.10.0")["version"] == "1.9.0"  # listed: the one before it

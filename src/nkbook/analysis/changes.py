@@ -16,6 +16,10 @@ this edition's from the working tree (or from another commit). :func:`compute` c
   row of the tables whose searches ``search_log`` records, computed for both editions by
   :func:`nkbook.data.coverage.newest_row` (the definition of ``x-evidence-through``).
 
+The record of past verdicts must be what was published: a row of ``data/claim_history.csv`` for the
+previous edition that differs from that edition's own ``data/claims.csv`` is refused, naming its row
+and field (:func:`history_problems`).
+
 Cells are compared as the text the files hold (a table read by :func:`nkbook.core.csvfile.read_table`
 or, for a commit, :func:`~nkbook.core.csvfile.table_from_bytes`). An earlier edition's schema may
 differ: a column that only one edition has is reported as added or removed, never compared.
@@ -41,6 +45,8 @@ RELEASES = "releases.json"
 PACKAGE = "data/datapackage.json"
 BIBLIOGRAPHY = "book/references.bib"
 CLAIMS = "claims"
+HISTORY = "claim_history"
+HISTORY_FILE = "data/claim_history.csv"
 VERDICTS = ("verdict_at_publication", "verdict_at_cutoff")
 CONFIDENCE = "confidence"
 #: The cut-off dates a data package may state (1.0.0 stated one day, ``x-data-cutoff``).
@@ -319,9 +325,42 @@ def evidence_dates(old_pkg: dict, new_pkg: dict, old_frames: dict, new_frames: d
     }
 
 
-def compute(root: Path, old_commit: str, new_commit: str | None = None) -> dict:
+def history_problems(history: pd.DataFrame | None, old_claims: pd.DataFrame | None, version: str) -> list[Problem]:
+    """Where ``data/claim_history.csv`` says edition ``version`` judged a claim otherwise than that
+    edition's own ``data/claims.csv`` did (the record of past verdicts must be what was published)."""
+    if history is None or old_claims is None or "edition" not in history.columns:
+        return []
+    published = old_claims.drop_duplicates("claim_id").set_index("claim_id")
+    out = []
+    for row_number, row in enumerate(history.to_dict("records"), start=1):
+        if row["edition"] != version:
+            continue
+        if row["claim_id"] not in published.index:
+            out.append(
+                Problem(
+                    HISTORY_FILE, f"edition {version} did not judge claim {row['claim_id']}", row_number, "claim_id"
+                )
+            )
+            continue
+        for field in (*VERDICTS, CONFIDENCE):
+            if field in row and field in published.columns:
+                was = _text(published.at[row["claim_id"], field])
+                if _text(row[field]) != was:
+                    out.append(
+                        Problem(
+                            HISTORY_FILE,
+                            f"says edition {version} gave {row[field]!r}, but that edition's data/claims.csv gave {was!r}",
+                            row_number,
+                            field,
+                        )
+                    )
+    return out
+
+
+def compute(root: Path, old_commit: str, new_commit: str | None = None, old_version: str | None = None) -> dict:
     """The changes from the edition at ``old_commit`` to the one at ``new_commit`` (the working
-    tree when None). A :class:`DataError` names what cannot be read."""
+    tree when None). With ``old_version``, the claim history's record of that edition must match its
+    claims. A :class:`DataError` names what cannot be read."""
     old, new = Edition(Path(root), old_commit), Edition(Path(root), new_commit)
     for edition in (old, new):
         if not edition.has_commit():
@@ -331,6 +370,8 @@ def compute(root: Path, old_commit: str, new_commit: str | None = None) -> dict:
     old_keys, new_keys = old.source_keys(), new.source_keys()
     old_lower = {k.lower() for k in old_keys}
     new_lower = {k.lower() for k in new_keys}
+    if old_version and (problems := history_problems(new_frames.get(HISTORY), old_frames.get(CLAIMS), old_version)):
+        raise DataError(problems)
     out = compare_claims(old_frames.get(CLAIMS), new_frames.get(CLAIMS))
     out.update(
         {
@@ -371,7 +412,7 @@ def report(root: Path, version: str, new_commit: str | None = None) -> dict:
     out: dict = {"edition": version, "previous": previous}
     if previous is None:
         return out
-    changes = compute(root, previous["commit"], new_commit)
+    changes = compute(root, previous["commit"], new_commit, previous["version"])
     out["summary"] = summary(changes)
     out.update(changes)
     return out

@@ -108,7 +108,7 @@ def _keys(keys: list, shown: int = SHOWN_KEYS) -> str:
 
 def _dates(stated: dict) -> str:
     parts = [f"{STATED[k][0]} {STATED[k][1](v)}" for k, v in stated.items() if k in STATED]
-    return "; ".join(parts) if parts else "no cut-off date stated"
+    return ", ".join(parts) if parts else "no cut-off date stated"
 
 
 def first_edition_page(version: str) -> str:
@@ -154,7 +154,8 @@ def page(report: dict) -> str:
         f"{number(s['rows_corrected'])} (in {_plural(sum(1 for t in kept if t['corrected']), 'table')}); tables added: "
         f"{number(s['tables_added'])}; tables removed: {number(s['tables_removed'])}.",
         f"- Sources added: {number(s['sources_added'])}; sources removed: {number(s['sources_removed'])}.",
-        f"- Evidence dates: then {_dates(ev['before']['stated'])}; now {_dates(ev['after']['stated'])}.",
+        f"- Evidence dates: edition {_text(previous['version'])}: {_dates(ev['before']['stated'])}; this edition: "
+        f"{_dates(ev['after']['stated'])}.",
         "",
         "## Verdicts",
         "",
