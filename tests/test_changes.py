@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import HTML, ROOT
 from nkbook import __version__
 from nkbook.analysis import changes
 from nkbook.core.errors import DataError
@@ -304,3 +304,12 @@ def test_the_committed_page_and_json_match_a_fresh_computation_from_git():
         pytest.skip(f"cannot compare with the previous edition: {exc}")
     assert found == [], "run `make data` (or python -m nkbook.present.changes)"
     assert "- file: book/changes" in (ROOT / "_toc.yml").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not (HTML / "index.html").is_file(), reason="no built book: run `make book` first")
+def test_the_page_is_in_the_book_and_offers_the_json():
+    page = (HTML / "book" / "changes.html").read_text(encoding="utf-8")
+    assert "What changed in this edition" in page
+    assert '<a href="../_static/downloads/changes.json" download' in page
+    download = HTML / "_static" / "downloads" / "changes.json"
+    assert download.read_bytes() == (ROOT / page_changes.JSON_FILE).read_bytes()

@@ -119,7 +119,7 @@ def first_edition_page(version: str) -> str:
             f"# {TITLE}",
             "",
             f"This is the first edition of the book (version {_text(version)}): `releases.json` lists no earlier "
-            "release, so there is nothing to compare it with.",
+            f'release, so there is nothing to compare it with (as data: <a href="{DOWNLOAD}" download>{DOWNLOAD_NAME}</a>).',
             "",
         ]
     )
