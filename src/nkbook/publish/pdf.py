@@ -81,17 +81,31 @@ PREPARE_JS = """() => {
     while (h.firstChild) { up.appendChild(h.firstChild); }
     h.replaceWith(up);
   });
+  // A table's code (table and column names) may break after an underscore, never inside a word.
+  document.querySelectorAll('.bd-article table code').forEach(code => {
+    const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+    const texts = [];
+    while (walker.nextNode()) { texts.push(walker.currentNode); }
+    texts.filter(t => t.data.includes('_')).forEach(t => {
+      const parts = t.data.split('_');
+      const pieces = document.createDocumentFragment();
+      parts.forEach((part, i) => {
+        if (i < parts.length - 1) { pieces.append(part + '_', document.createElement('wbr')); } else { pieces.append(part); }
+      });
+      t.replaceWith(pieces);
+    });
+  });
 }"""
 
-# Charts whose drawing is wider than the column even after the stylesheet (an empty list when
-# every chart fits): a check before printing.
-OVERFLOW_JS = """() => [...document.querySelectorAll('.nkb-chart')].filter(fig => {
-  const svg = fig.querySelector('.nkb-chart-view svg');
-  if (!svg) { return false; }
+# Charts whose drawing, and tables that are, wider than the column even after the stylesheet (an
+# empty list when everything fits): a check before printing. A table is named by its section.
+OVERFLOW_JS = """() => [...document.querySelectorAll('.nkb-chart, .bd-article table')].filter(fig => {
+  const box = fig.matches('table') ? fig : fig.querySelector('.nkb-chart-view svg');
+  if (!box) { return false; }
   const col = fig.closest('article, .bd-article, body').getBoundingClientRect();
-  const box = svg.getBoundingClientRect();
-  return box.right > col.right + 1 || box.left < col.left - 1;
-}).map(fig => fig.id)"""
+  const edges = box.getBoundingClientRect();
+  return edges.right > col.right + 1 || edges.left < col.left - 1;
+}).map(fig => fig.matches('table') ? 'a table in ' + (fig.closest('section[id]') || {id: '?'}).id : fig.id)"""
 
 
 # The headings Chromium makes the outline of, in document order, as a reader sees them.
@@ -191,9 +205,74 @@ def retitle(doc, headings: list[str]) -> int:
     return changed
 
 
+def _attribute_dicts(elem) -> list:
+    import pikepdf
+
+    attrs = elem.get("/A")
+    if attrs is None:
+        return []
+    if isinstance(attrs, pikepdf.Array):
+        return [a for a in attrs if isinstance(a, pikepdf.Dictionary)]
+    return [attrs] if isinstance(attrs, pikepdf.Dictionary) else []
+
+
+def renumber_ids(doc) -> int:
+    """Give the structure elements' IDs numbers in the order of the elements; how many were renamed.
+
+    Chromium names a tagged element after its DOM node's number (``node00000872``), and that
+    number depends on how many nodes were numbered before, which a stray script can change from
+    one run to the next: two prints of the same page then differ in every ID after it (the IDs
+    are the ``/Headers`` by which a table's cells name their header cells). The names are
+    renumbered by the element's position (its object number, which follows the document) and the
+    ID tree is rewritten in the new names' order."""
+    import pikepdf
+
+    root = doc.Root.get("/StructTreeRoot")
+    tree = root.get("/IDTree") if root is not None else None
+    if tree is None:
+        return 0
+    pairs: list[tuple[str, object]] = []
+
+    def walk(node) -> None:
+        for kid in node.get("/Kids", []):
+            walk(kid)
+        names = node.get("/Names")
+        if names is not None:
+            pairs.extend((str(names[i]), names[i + 1]) for i in range(0, len(names) - 1, 2))
+
+    walk(tree)
+    if not pairs:
+        return 0
+    pairs.sort(key=lambda pair: pair[1].objgen)
+    new = {old: f"node{n:08d}" for n, (old, _) in enumerate(pairs, 1)}
+    for old, elem in pairs:
+        elem.ID = pikepdf.String(new[old])
+    for obj in doc.objects:
+        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/StructElem":
+            continue
+        for attr in _attribute_dicts(obj):
+            headers = attr.get("/Headers")
+            if isinstance(headers, pikepdf.Array):
+                attr.Headers = pikepdf.Array([pikepdf.String(new.get(str(h), str(h))) for h in headers])
+    ordered = sorted(pairs, key=lambda pair: new[pair[0]])
+    names = pikepdf.Array()
+    for old, elem in ordered:
+        names.append(pikepdf.String(new[old]))
+        names.append(elem)
+    leaf = pikepdf.Dictionary(
+        Names=names, Limits=pikepdf.Array([pikepdf.String(new[ordered[0][0]]), pikepdf.String(new[ordered[-1][0]])])
+    )
+    for key in ("/Kids", "/Names", "/Limits"):
+        if key in tree:
+            del tree[key]
+    tree.Kids = pikepdf.Array([doc.make_indirect(leaf)])
+    return len(pairs)
+
+
 def finish(pdf: bytes, cutoff: str, headings: list[str] | None = None) -> bytes:
     """The printed PDF with its dates fixed to the evidence cut-off, its outline titled with the
-    headings' text (when given) and a document ID derived from its content, written anew by
+    headings' text (when given), its structure IDs numbered in order (:func:`renumber_ids`) and a
+    document ID derived from its content, written anew by
     pikepdf (qpdf), so that its cross-reference table is right."""
     import pikepdf
 
@@ -201,6 +280,9 @@ def finish(pdf: bytes, cutoff: str, headings: list[str] | None = None) -> bytes:
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         if headings:
             retitle(doc, headings)
+        renumber_ids(doc)
+        if "/ID" in doc.trailer:  # Chromium's own: the ID is derived from the content alone
+            del doc.trailer["/ID"]
         doc.docinfo["/CreationDate"] = pikepdf.String(stamp)
         doc.docinfo["/ModDate"] = pikepdf.String(stamp)
         out = io.BytesIO()
@@ -268,7 +350,7 @@ def print_pdf(page: Path, target: Path, cutoff: str) -> int:
                 headings = tab.evaluate(HEADINGS_JS)
                 wide = tab.evaluate(OVERFLOW_JS)
                 if wide:
-                    raise PdfError(f"{page}: charts wider than the A4 column: {', '.join(wide)}")
+                    raise PdfError(f"{page}: charts or tables wider than the A4 column: {', '.join(wide)}")
                 step = "printing"
                 pdf = tab.pdf(
                     format="A4",
