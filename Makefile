@@ -54,10 +54,12 @@ check: $(STAMP)
 	$(BIN)/python -m pytest -m unit -n 2 --dist load tests
 
 ## make data: rebuild derived tables from ../shared/data/snapshots, validate, refresh datapackage.json,
-## then rewrite the data appendix's pages from it
+## then rewrite the data appendix's pages from it, and the page of what changed since the previous
+## edition (book/changes.md and book/_changes.json, from that edition's commit in releases.json)
 data: $(STAMP)
 	$(BIN)/python -m nkbook.etl
 	$(BIN)/python -m nkbook.present.appendix
+	$(BIN)/python -m nkbook.present.changes
 
 ## make snapshots: fetch the raw public files make data reads into ../shared/data/snapshots
 ## ($$NKBOOK_SHARED/data/snapshots), each checked against the sha256 registry data/snapshots.json;

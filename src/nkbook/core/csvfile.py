@@ -180,3 +180,14 @@ def read_table(path: Path) -> pd.DataFrame:
     if problems:
         raise DataError(problems)
     return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+
+
+def table_from_bytes(data: bytes, file: str) -> pd.DataFrame:
+    """:func:`read_table` for a table's bytes that are not a file here (e.g. an earlier commit's,
+    read with ``git show``); ``file`` is how problems name it."""
+    text, problems = decode(data, file)
+    if text is not None:
+        problems = text_problems(text, file)
+    if problems:
+        raise DataError(problems)
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)

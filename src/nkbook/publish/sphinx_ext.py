@@ -32,10 +32,10 @@ from html import escape, unescape
 from pathlib import Path
 
 from nkbook import __version__
-from nkbook.core.paths import data_dir
+from nkbook.core.paths import data_dir, project_root
 from nkbook.core.releases import edition_url
 from nkbook.data import coverage, package
-from nkbook.present import claim_pages
+from nkbook.present import changes, claim_pages
 from nkbook.present.charts import BUNDLE_FILE, javascript_bundle
 from nkbook.present.templating import static_files
 
@@ -59,6 +59,9 @@ def _write_downloads(folder: Path) -> None:
         _write_if_changed(folder / path.name, path.read_bytes())
     register = claim_pages.claims.register()
     _write_if_changed(folder / "claims.json", claim_pages.json_download(register))
+    what_changed = project_root() / changes.JSON_FILE  # written by make data, as the page that links to it
+    if what_changed.is_file():
+        _write_if_changed(folder / changes.DOWNLOAD_NAME, what_changed.read_bytes())
 
 
 def source_commit(root: Path) -> str:
