@@ -33,15 +33,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from packaging.version import InvalidVersion, Version
 from pybtex.database import parse_string
 from pybtex.scanner import PybtexError
 
 from nkbook.core.csvfile import read_table, table_from_bytes
 from nkbook.core.errors import DataError, Problem
+from nkbook.core.releases import releases, version_key
 from nkbook.data import coverage
 
-RELEASES = "releases.json"
 PACKAGE = "data/datapackage.json"
 BIBLIOGRAPHY = "book/references.bib"
 CLAIMS = "claims"
@@ -56,22 +55,6 @@ STATED_DATES = ("x-evidence-through", "x-searched-through", "x-sources-reach", "
 # --------------------------------------------------------------------------- releases
 
 
-def releases(root: Path) -> list[dict]:
-    """The releases ``releases.json`` lists (version, date, commit), as listed; [] without the file."""
-    path = Path(root) / RELEASES
-    if not path.is_file():
-        return []
-    try:
-        listed = json.loads(path.read_text(encoding="utf-8"))["releases"]
-        for release in listed:
-            Version(release["version"])
-            if not isinstance(release["commit"], str):
-                raise TypeError(f"release {release['version']}: its commit is not text")
-    except (ValueError, KeyError, TypeError, InvalidVersion) as exc:
-        raise DataError([Problem(RELEASES, f"cannot be read as a list of releases: {exc}")]) from None
-    return listed
-
-
 def previous_release(listed: list[dict], version: str) -> dict | None:
     """The previous edition of ``version``: the release listed just before it when it is listed,
     else the newest listed release with a lower version; None when there is none."""
@@ -79,8 +62,8 @@ def previous_release(listed: list[dict], version: str) -> dict | None:
     if version in versions:
         at = versions.index(version)
         return listed[at - 1] if at else None
-    lower = [r for r in listed if Version(r["version"]) < Version(version)]
-    return max(lower, key=lambda r: Version(r["version"])) if lower else None
+    lower = [r for r in listed if version_key(r["version"]) < version_key(version)]
+    return max(lower, key=lambda r: version_key(r["version"])) if lower else None
 
 
 # --------------------------------------------------------------------------- reading an edition
