@@ -5,4 +5,4 @@ same way in every chapter. The version below is the single source of truth for t
 package, the book (shown on every page) and ``CITATION.cff`` (checked by a test).
 """
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
