@@ -133,6 +133,65 @@ def test_an_old_edition_already_built_from_its_commit_is_not_built_again(tmp_pat
     assert ed.source_build(tmp_path, OLD) == (work, False)
 
 
+def test_an_old_edition_whose_build_was_killed_is_built_again(tmp_path, monkeypatch):
+    """A worktree with a half-made build and no stamp (a killed ``make editions``) is built again,
+    and the stamp is written only once ``make book`` has succeeded there."""
+    work = tmp_path / ed.SOURCES / "1.0.0"
+    _tree(work / "_build" / "html", {"index.html": "half"})
+    (work / ".git").write_text("gitdir: elsewhere\n")
+    calls = []
+
+    def git(root, *args):
+        calls.append(args)
+        out = OLD.commit if args[:1] == ("rev-parse",) else ""
+        return subprocess.CompletedProcess(args, 0, out + "\n", "")
+
+    def make(cmd, cwd, env, stdout, stderr):
+        calls.append(tuple(cmd))
+        assert env["NKBOOK_SHARED"] and "VIRTUAL_ENV" not in env
+        assert not (Path(cwd) / ed.BUILT_STAMP).exists()  # no stamp while it builds
+        (Path(cwd) / "_build" / "html" / "index.html").write_text(PAGE.format(t="Front"))
+        return subprocess.CompletedProcess(cmd, 0)
+
+    monkeypatch.setattr(ed, "_git", git)
+    monkeypatch.setattr(subprocess, "run", make)
+    assert ed.source_build(tmp_path, OLD) == (work / "_build" / "html", True)
+    assert ("make", "book") in calls
+    assert (work / ed.BUILT_STAMP).read_text() == OLD.commit + "\n"
+
+
+def test_an_old_edition_that_fails_to_build_is_named_and_not_stamped(tmp_path, monkeypatch):
+    work = tmp_path / ed.SOURCES / "1.0.0"
+    work.mkdir(parents=True)
+    (work / ".git").write_text("gitdir: elsewhere\n")
+    monkeypatch.setattr(ed, "_git", lambda root, *a: subprocess.CompletedProcess(a, 0, OLD.commit + "\n", ""))
+
+    def make(cmd, cwd, env, stdout, stderr):
+        stdout.write("chapter troops failed\n")
+        return subprocess.CompletedProcess(cmd, 2)
+
+    monkeypatch.setattr(subprocess, "run", make)
+    with pytest.raises(ed.EditionError, match=r"(?s)edition 1.0.0: make book failed \(exit 2\).*chapter troops failed"):
+        ed.source_build(tmp_path, OLD)
+    assert not (work / ed.BUILT_STAMP).exists()
+
+
+def test_publish_replaces_what_a_killed_run_left(tmp_path):
+    """A staging folder left by a killed run is discarded, and the edition is replaced whole."""
+    source = _tree(tmp_path / "src", {"index.html": PAGE.format(t="Front")})
+    out = tmp_path / "out"
+    _tree(out / "1.0.0.tmp", {"stray.html": "half"})
+    _tree(out / "1.0.0", {"index.html": "old", "gone.html": "old"})
+    ed.publish(source, out / "1.0.0", OLD, [NEW, OLD], {"1.0.0": {"index.html"}, "1.1.0": {"index.html"}})
+    assert sorted(p.name for p in (out / "1.0.0").iterdir()) == ["index.html"]
+    assert sorted(p.name for p in out.iterdir()) == ["1.0.0"]
+
+
+def test_editions_need_the_built_book(tmp_path):
+    with pytest.raises(ed.EditionError, match="no built book: run `make book` first"):
+        ed.build_editions(tmp_path)
+
+
 def test_a_release_whose_commit_is_missing_says_how_to_get_it(tmp_path):
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     with pytest.raises(ed.EditionError, match=r"commit 4151d65d.* is not in this clone .*git fetch --unshallow"):
