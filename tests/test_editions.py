@@ -304,3 +304,35 @@ def test_the_switcher_works_offline_between_editions(width):
             assert page.url == old.as_uri()
         finally:
             browser.close()
+
+
+@pytest.mark.browser
+@built_editions
+@pytest.mark.skipif(not chromium_found(), reason="no Chromium")
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_the_bar_has_no_serious_accessibility_issue(mode):
+    """axe-core (the pinned copy) on the bar of an old and of the newest edition, in light and dark
+    mode: no violation of serious or critical impact (contrast of the note and the links above all)."""
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    from playwright.sync_api import sync_playwright
+
+    from nkbook.publish.browser import LAUNCH_ARGS, chromium
+
+    found = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium()), args=list(LAUNCH_ARGS))
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 900}, color_scheme=mode)
+            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+            for e in _listed():
+                page.goto((OUT / e.version / "book" / "claims.html").as_uri())
+                assert page.evaluate("() => document.documentElement.dataset.theme") == mode
+                result = axe_module.Axe().run(page, context=".nkb-edition", options={"resultTypes": ["violations"]})
+                found += [
+                    f"{e.version}: {v['id']} ({v['impact']}): {v['help']}"
+                    for v in result.response["violations"]
+                    if v["impact"] in ("serious", "critical")
+                ]
+        finally:
+            browser.close()
+    assert found == []
