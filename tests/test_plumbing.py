@@ -129,6 +129,8 @@ def test_ci_runs_ci_run_on_pull_requests_and_pushes_on_debian_12():
     assert scripts.index("make snapshots") < scripts.index("bash .ci/run")
     assert workflow["jobs"]["test"]["container"] == "debian:12"
     assert "python3.11-venv" in scripts[0]  # the venv module a fresh Debian lacks
+    checkout = next(s for s in workflow["jobs"]["test"]["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0  # make test builds every release from its commit
 
 
 def test_ci_runs_the_unit_tier_on_every_supported_python():
