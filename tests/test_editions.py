@@ -55,6 +55,10 @@ def test_the_bar_links_each_page_to_itself_in_every_other_edition():
     assert 'class="nkb-edition-old"' not in new
     top = ed.edition_bar("index.html", NEW, found, _pages())
     assert 'href="../1.0.0/index.html"' in top
+    # what changed: 1.1.0 has the page, 1.0.0 does not
+    assert '<a class="nkb-edition-changes" href="../../1.1.0/book/changes.html">What changed in 1.1.0</a>' in new
+    assert 'href="../1.1.0/book/changes.html"' in top
+    assert "What changed" not in old
 
 
 def test_an_unreleased_build_is_named_so_and_never_given_a_date(tmp_path):

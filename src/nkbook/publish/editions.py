@@ -51,6 +51,8 @@ SOURCES = Path("_build") / "editions-src"
 #: The stamp of an old edition's finished build, in its worktree: the commit it was built from.
 BUILT_STAMP = ".nkbook-edition-built"
 BEGIN, END = "<!-- nkbook-edition -->", "<!-- /nkbook-edition -->"
+#: An edition's page of what changed since the one before (written by nkbook.present.changes).
+CHANGES_PAGE = "book/changes.html"
 BAR = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + "\n", re.S)
 BODY = re.compile(r"<body\b[^>]*>\n?", re.I)
 
@@ -123,8 +125,8 @@ STYLE = (
 def edition_bar(page: str, this: Edition, found: list[Edition], pages: dict[str, set[str]]) -> str:
     """The edition bar of ``page`` (its path within the edition, e.g. ``book/claims.html``) in the
     edition ``this``: the edition's name and date, a link to the same page in each other edition
-    (where it exists there, else that edition's front page) and, on an edition that is not the
-    newest, a note saying so."""
+    (where it exists there, else that edition's front page), a link to the edition's page of what
+    changed (where it has one) and, on an edition that is not the newest, a note saying so."""
     up = "../" * (page.count("/") + 1)
 
     def address(e: Edition) -> str:
@@ -153,7 +155,11 @@ def edition_bar(page: str, this: Edition, found: list[Edition], pages: dict[str,
             f'<a href="{address(latest)}">this page in the latest edition, {html.escape(latest.version)}'
             f"{latest_when}</a>.</p>"
         )
-    parts.append(f'<div class="nkb-edition-list">Editions: <ul>{"".join(items)}</ul></div>')
+    changes = ""
+    if CHANGES_PAGE in pages[this.version]:  # editions from 1.1.0 on say what changed in them
+        href = html.escape(f"{up}{this.version}/{CHANGES_PAGE}", quote=True)
+        changes = f' <a class="nkb-edition-changes" href="{href}">What changed in {html.escape(this.version)}</a>'
+    parts.append(f'<div class="nkb-edition-list">Editions: <ul>{"".join(items)}</ul>{changes}</div>')
     parts.append("</div>")
     parts.append(END)
     return "\n".join(parts) + "\n"
