@@ -60,13 +60,22 @@ def _key_text(key) -> str:
     return ", ".join(str(k) for k in key) if isinstance(key, list) else str(key)
 
 
+def _shown(text: str) -> str:
+    """A value as the page shows it: a word (a key, a code, a number) as code; a text with spaces
+    in quotation marks, escaped, since a code box broken over lines reads badly and, printed, runs
+    past the column at a line's end."""
+    if not any(ch.isspace() for ch in text):
+        return _code(text, table=True)
+    return f"“{_text(text)}”"
+
+
 def _value(value: str) -> str:
     if value == "":
         return "*(empty)*"
     text = " ".join(value.split())
     if len(text) > LONGEST_VALUE:
         text = text[: LONGEST_VALUE - 1].rstrip() + "…"
-    return _code(text, table=True)
+    return _shown(text)
 
 
 def _pair(was: str, now: str) -> tuple[str, str]:
@@ -89,7 +98,7 @@ def _pair(was: str, now: str) -> tuple[str, str]:
         if len(part) > LONGEST_VALUE:
             part = part[: LONGEST_VALUE - 1]
             stop = start + len(part)
-        return _code(("…" if start else "") + part + ("…" if stop < len(text) else ""), table=True)
+        return _shown(("…" if start else "") + part + ("…" if stop < len(text) else ""))
 
     return cut(was), cut(now)
 
