@@ -313,3 +313,9 @@ def test_the_page_is_in_the_book_and_offers_the_json():
     assert '<a href="../_static/downloads/changes.json" download' in page
     download = HTML / "_static" / "downloads" / "changes.json"
     assert download.read_bytes() == (ROOT / page_changes.JSON_FILE).read_bytes()
+
+
+def test_every_stated_date_the_comparison_reports_has_its_words_on_the_page():
+    """The page names each cut-off date a data package may state; one the comparison reports
+    without words would otherwise be dropped from the page without a word."""
+    assert set(page_changes.STATED) == set(changes.STATED_DATES)

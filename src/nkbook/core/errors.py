@@ -23,6 +23,15 @@ class Problem:
         return ", ".join(where) + f": {self.message}"
 
 
+def print_problems(problems: list[Problem], heading: str) -> None:
+    """A command's refusal on standard error: ``<heading>: N problem(s)``, then one line each."""
+    import sys
+
+    print(f"{heading}: {len(problems)} problem(s)", file=sys.stderr)
+    for p in problems:
+        print(f"  - {p}", file=sys.stderr)
+
+
 class DataError(ValueError):
     """Raised with every problem found, so that one run shows all that needs fixing."""
 

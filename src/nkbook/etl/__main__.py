@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nkbook.core.errors import DataError
+from nkbook.core.errors import DataError, print_problems
 from nkbook.etl.package import rebuild_derived, refresh_package
 from nkbook.etl.refresh.apply import Interrupted, recover
 
@@ -49,9 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:  # the bibliography every table's sources are checked against is unreadable
         problems = exc.problems
     if problems:
-        print(f"data/datapackage.json left unchanged: {len(problems)} problem(s)", file=sys.stderr)
-        for p in problems:
-            print(f"  - {p}", file=sys.stderr)
+        print_problems(problems, "data/datapackage.json left unchanged")
         return 1
     print("data/datapackage.json refreshed (bytes, hash, sources)")
     return 0

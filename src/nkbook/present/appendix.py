@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from nkbook.core.errors import DataError
+from nkbook.core.errors import DataError, print_problems
 from nkbook.core.formats import day, number
 from nkbook.core.paths import project_root
 from nkbook.data import coverage, load, package
@@ -310,9 +310,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if found else 0
         changed = write()
     except DataError as exc:  # every page is made before any is written: none is changed
-        print(f"data appendix left unchanged: {len(exc.problems)} problem(s)", file=sys.stderr)
-        for p in exc.problems:
-            print(f"  - {p}", file=sys.stderr)
+        print_problems(exc.problems, "data appendix left unchanged")
         return 1
     print(f"data appendix: {len(changed)} page(s) written" + (f" ({', '.join(changed)})" if changed else ""))
     return 0

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from nkbook import __version__
 from nkbook.analysis import changes
-from nkbook.core.errors import DataError
+from nkbook.core.errors import DataError, print_problems
 from nkbook.core.formats import number
 from nkbook.core.paths import project_root
 from nkbook.data import coverage
@@ -116,7 +116,7 @@ def _keys(keys: list, shown: int = SHOWN_KEYS) -> str:
 
 
 def _dates(stated: dict) -> str:
-    parts = [f"{STATED[k][0]} {STATED[k][1](v)}" for k, v in stated.items() if k in STATED]
+    parts = [f"{STATED[k][0]} {STATED[k][1](v)}" for k, v in stated.items()]  # a key without words: KeyError
     return ", ".join(parts) if parts else "no cut-off date stated"
 
 
@@ -361,9 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"what changed: left unchanged: {exc}", file=sys.stderr)
         return 0
     except DataError as exc:
-        print(f"what changed: left unchanged: {len(exc.problems)} problem(s)", file=sys.stderr)
-        for p in exc.problems:
-            print(f"  - {p}", file=sys.stderr)
+        print_problems(exc.problems, "what changed: left unchanged")
         return 1
     print(f"what changed: {len(written)} file(s) written" + (f" ({', '.join(written)})" if written else ""))
     return 0

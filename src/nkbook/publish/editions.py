@@ -37,11 +37,11 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import nkbook
 from nkbook.core.errors import DataError
+from nkbook.core.formats import day
 from nkbook.core.paths import project_root, shared_dir
 from nkbook.core.releases import RELEASES_FILE as RELEASES
 from nkbook.core.releases import release_date, releases, site_url, version_key
@@ -103,11 +103,6 @@ def switcher_json(root: Path, found: list[Edition]) -> str:
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
 
 
-def _long_date(iso: str) -> str:
-    day = date.fromisoformat(iso)
-    return f"{day.day} {day.strftime('%B')} {day.year}"
-
-
 STYLE = (
     "<style>.nkb-edition{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;"
     "background:#f3f4f6;color:#1f2937;border-bottom:1px solid #d1d5db;padding:.35rem 1rem;"
@@ -134,7 +129,7 @@ def edition_bar(page: str, this: Edition, found: list[Edition], pages: dict[str,
         return html.escape(f"{up}{e.version}/{target}", quote=True)
 
     latest = found[0]
-    when = f" of {_long_date(this.date)}" if this.date else ""
+    when = f" of {day(this.date)}" if this.date else ""
     items = []
     for e in found:
         name = html.escape(e.label + (" (latest)" if e is latest else ""))
@@ -148,7 +143,7 @@ def edition_bar(page: str, this: Edition, found: list[Edition], pages: dict[str,
         STYLE,
     ]
     if this is not latest:
-        latest_when = f" of {_long_date(latest.date)}" if latest.date else ""
+        latest_when = f" of {day(latest.date)}" if latest.date else ""
         parts.append(
             f'<p class="nkb-edition-old" role="note">You are reading edition {html.escape(this.version)}{when}, '
             "kept as it was published. Its verdicts and data may have changed since: "
@@ -184,10 +179,8 @@ def _html_pages(tree: Path) -> set[str]:
 
 def _clean_env() -> dict[str, str]:
     """The environment for an old edition's own ``make book``: none of this build's Python."""
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "NKBOOK_ROOT", "MAKEFLAGS")}
-    env["NKBOOK_SHARED"] = str(shared_dir())
-    env.pop("MAKELEVEL", None)
-    return env
+    drop = ("VIRTUAL_ENV", "PYTHONPATH", "NKBOOK_ROOT", "MAKEFLAGS", "MAKELEVEL")
+    return {k: v for k, v in os.environ.items() if k not in drop} | {"NKBOOK_SHARED": str(shared_dir())}
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
